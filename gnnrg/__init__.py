@@ -1,0 +1,37 @@
+"""gnnrg: graph neural networks on random graphs, theory and simulation side by side.
+
+The top-level names are loaded lazily, so ``import gnnrg`` (and ``gnnrg theory``) do not import
+torch until a torch-backed function is used.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__version__ = "0.1.0"
+
+_LAZY = {
+    "csbm": "gnnrg.generators.csbm",
+    "erase": "gnnrg.generators.erase",
+    "resolve_generator": "gnnrg.generators.registry",
+    "to_networkx": "gnnrg.interop",
+    "from_networkx": "gnnrg.interop",
+    "from_edge_list": "gnnrg.interop",
+    "stats": "gnnrg.diagnostics",
+}
+
+__all__ = [*sorted(_LAZY), "__version__"]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'gnnrg' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -1,0 +1,270 @@
+r"""The contextual stochastic block model and its variants.
+
+One function, :func:`csbm`, whose keyword arguments switch on the variants (degree correction,
+edge noise, feature noise, planted motifs). Every variant is a layer over the one sparse sampler
+in :mod:`gnnrg.generators.sbm`; all draws come from one ``numpy.random.Generator``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from gnnrg._checks import check_choice, check_fraction, check_int, check_real
+from gnnrg.generators.degrees import DEGREE_LAWS, sample_propensities
+from gnnrg.generators.edge_noise import EDGE_NOISE_MODES, rewire_edges
+from gnnrg.generators.features import sample_class_means, sample_features
+from gnnrg.generators.motifs import DEFAULT_SIZE, MOTIFS, plant_motifs
+from gnnrg.generators.sbm import sample_sbm_edges
+from gnnrg.interop import make_data
+from gnnrg.parameters import block_probabilities, lam_from_probabilities
+
+if TYPE_CHECKING:
+    from torch_geometric.data import Data
+
+__all__ = ["VARIANTS", "balanced_labels", "csbm"]
+
+#: Variant keyword arguments of :func:`csbm` and their defaults (the plain cSBM).
+VARIANTS: dict[str, Any] = {
+    "degree_law": None,
+    "degree_exponent": 2.5,
+    "degree_sigma": 1.0,
+    "edge_noise": 0.0,
+    "edge_noise_mode": "uniform",
+    "feature_noise": 0.0,
+    "noise_features": 0,
+    "motif": None,
+    "motif_count": None,
+    "motif_size": None,
+    "motif_classes": "same",
+    "motif_degree": 2.0,
+}
+
+
+def balanced_labels(n: int, classes: int, rng: np.random.Generator) -> np.ndarray:
+    """Labels 0..k-1 with class sizes differing by at most one, in random node order.
+
+    Examples
+    --------
+    >>> np.bincount(balanced_labels(10, 3, np.random.default_rng(0))).tolist()
+    [4, 3, 3]
+    """
+    return rng.permutation(np.arange(n) % classes)
+
+
+def csbm(
+    n: int,
+    classes: int = 2,
+    avg_degree: float = 10.0,
+    lam: float = 0.0,
+    mu: float = 1.0,
+    sigma: float = 1.0,
+    num_features: int = 10,
+    seed: int | np.random.Generator | np.random.SeedSequence | None = None,
+    *,
+    p_in: float | None = None,
+    p_out: float | None = None,
+    degree_law: str | np.ndarray | None = None,
+    degree_exponent: float = 2.5,
+    degree_sigma: float = 1.0,
+    edge_noise: float = 0.0,
+    edge_noise_mode: str = "uniform",
+    feature_noise: float = 0.0,
+    noise_features: int = 0,
+    motif: str | None = None,
+    motif_count: int | None = None,
+    motif_size: int | None = None,
+    motif_classes: str = "same",
+    motif_degree: float = 2.0,
+    **unknown: Any,
+) -> Data:
+    r"""Sample a contextual stochastic block model graph.
+
+    Labels are balanced over ``classes``. Edges between nodes of the same class appear with
+    probability ``p_in``, between different classes with ``p_out``, where (see
+    :mod:`gnnrg.parameters`)
+
+    .. math::
+
+        p_\mathrm{in} = \frac{d + (k-1)\lambda\sqrt{d}}{n}, \qquad
+        p_\mathrm{out} = \frac{d - \lambda\sqrt{d}}{n},
+
+    so the expected mean degree is d and λ is the Kesten–Stigum signal. Features are
+    :math:`x_i = \mu\, m_{y_i} + \sigma z_i` with unit class means (±u for k = 2, orthonormal
+    for k > 2) and :math:`z_i \sim N(0, I_F)`.
+
+    Parameters
+    ----------
+    n : int
+        Number of nodes, at least ``classes``.
+    classes : int, default 2
+        Number of classes k >= 2.
+    avg_degree : float, default 10.0
+        Expected mean degree d > 0 (ignored when ``p_in``/``p_out`` are given).
+    lam : float, default 0.0
+        Edge signal λ in ``[-√d/(k-1), √d]``: > 0 homophily, 0 pure-noise edges, < 0 heterophily.
+    mu : float, default 1.0
+        Feature signal μ >= 0.
+    sigma : float, default 1.0
+        Feature noise σ >= 0.
+    num_features : int, default 10
+        Informative feature dimension F (>= k when k > 2).
+    seed : int, Generator, SeedSequence or None
+        Random source; the same seed gives the same graph bit for bit.
+    p_in, p_out : float, optional
+        Edge probabilities given directly (both, in [0, 1]) instead of ``avg_degree``/``lam``.
+    degree_law : {"powerlaw", "lognormal"} or ndarray of shape (n,), optional
+        Karrer–Newman degree correction with propensities from this law (normalised to mean 1
+        in each class): heavy-tailed degrees with the same expected mean degree and mixing.
+    degree_exponent : float, default 2.5
+        Exponent of the power law (> 2).
+    degree_sigma : float, default 1.0
+        Log-scale spread of the lognormal law.
+    edge_noise : float, default 0.0
+        Fraction r in [0, 1] of edges rewired; edge homophily becomes ``(1-r) h + r/k``.
+    edge_noise_mode : {"uniform", "degree"}, default "uniform"
+        Rewire to uniformly random endpoints, or re-pair the rewired edges' endpoints
+        (keeps degrees).
+    feature_noise : float, default 0.0
+        Fraction τ in [0, 1] of nodes whose features come from a uniformly random class.
+    noise_features : int, default 0
+        Number of label-free N(0, σ²) feature dimensions appended.
+    motif : str, optional
+        Planted structure, one of ``triangle``, ``clique``, ``cycle``, ``star``, ``spatial``,
+        ``triadic``, ``hierarchical`` (see :func:`gnnrg.generators.motifs.plant_motifs`).
+    motif_count : int, optional
+        Motifs planted, or wedges closed for ``triadic``; default ``n // 10``.
+    motif_size : int, optional
+        Nodes per motif (clique 4, cycle 5, star 5 by default; triangle is 3), or sub-blocks
+        per class for ``hierarchical`` (default 4).
+    motif_classes : {"same", "mixed"}, default "same"
+        Whether a motif's nodes share one class or are drawn class-blind.
+    motif_degree : float, default 2.0
+        Added mean degree of the ``spatial`` and ``hierarchical`` overlays.
+
+    Returns
+    -------
+    data : torch_geometric.data.Data
+        ``x`` float32 (n, F + noise_features); ``edge_index`` int64 (2, 2m), both directions,
+        no self loops or duplicates; ``y`` int64 (n,); ``class_means`` float32 (k, F);
+        ``params``, a dict of every generating parameter (including ``p_in``, ``p_out``).
+
+    Raises
+    ------
+    ValueError
+        For arguments outside their valid range or unknown variant names; the message names
+        the argument and the valid values.
+
+    Examples
+    --------
+    >>> data = csbm(1000, avg_degree=10, lam=1.0, mu=1.0, seed=0)
+    >>> data.x.shape, data.y.bincount().tolist()
+    (torch.Size([1000, 10]), [500, 500])
+    >>> round(data.params["p_in"] * 1000, 3), round(data.params["p_out"] * 1000, 3)
+    (13.162, 6.838)
+    """
+    if unknown:
+        names = ", ".join(sorted(unknown))
+        raise ValueError(
+            f"unknown csbm argument(s): {names}; valid variants are {sorted(VARIANTS)}"
+        )
+    classes = check_int("classes", classes, low=2)
+    n = check_int("n", n, low=classes)
+    mu = check_real("mu", mu, low=0.0)
+    sigma = check_real("sigma", sigma, low=0.0)
+    num_features = check_int("num_features", num_features, low=1)
+    if classes > 2 and num_features < classes:
+        raise ValueError(
+            f"num_features={num_features} must be >= classes={classes} (class means are orthogonal)"
+        )
+    if (p_in is None) != (p_out is None):
+        raise ValueError("give both p_in and p_out, or neither (then avg_degree and lam are used)")
+    if p_in is not None:
+        avg_degree, lam = lam_from_probabilities(n, p_in, p_out, classes)
+    else:
+        p_in, p_out = block_probabilities(n, avg_degree, lam, classes)
+    edge_noise = check_fraction("edge_noise", edge_noise)
+    edge_noise_mode = check_choice("edge_noise_mode", edge_noise_mode, EDGE_NOISE_MODES)
+    feature_noise = check_fraction("feature_noise", feature_noise)
+    noise_features = check_int("noise_features", noise_features, low=0)
+    if motif is not None:
+        motif = check_choice("motif", motif, MOTIFS)
+        motif_count = (
+            n // 10 if motif_count is None else check_int("motif_count", motif_count, low=0)
+        )
+        motif_size = DEFAULT_SIZE.get(motif, 0) if motif_size is None else motif_size
+        if motif == "triangle":
+            motif_size = 3
+        low_size = {"clique": 3, "cycle": 3, "star": 2, "hierarchical": 1}.get(motif, 0)
+        motif_size = check_int("motif_size", motif_size, low=low_size, high=n)
+        motif_classes = check_choice("motif_classes", motif_classes, ("same", "mixed"))
+        smallest = n // classes if motif_classes == "same" else n
+        if motif in ("triangle", "clique", "cycle", "star") and motif_size > smallest:
+            raise ValueError(
+                f"motif_size={motif_size} must be <= {smallest}, the nodes available to one "
+                f"motif with motif_classes={motif_classes!r}"
+            )
+        motif_degree = check_real("motif_degree", motif_degree, low=0.0)
+    if degree_law is not None and isinstance(degree_law, str):
+        degree_law = check_choice("degree_law", degree_law, DEGREE_LAWS)
+
+    rng = np.random.default_rng(seed)
+    y = balanced_labels(n, classes, rng)
+    order = np.argsort(y, kind="stable")  # block position t is node order[t]
+    sizes = np.bincount(y, minlength=classes)
+    probs = np.full((classes, classes), p_out)
+    np.fill_diagonal(probs, p_in)
+    theta = None
+    if degree_law is not None:
+        theta = sample_propensities(
+            y, degree_law, rng, exponent=degree_exponent, sigma=degree_sigma
+        )[order]
+    edges = order[sample_sbm_edges(sizes, probs, rng, propensities=theta)]
+    if edge_noise > 0:
+        edges = rewire_edges(edges, n, edge_noise, rng, mode=edge_noise_mode)
+    if motif is not None:
+        edges = plant_motifs(
+            edges,
+            y,
+            motif,
+            rng,
+            count=motif_count,
+            size=motif_size,
+            same_class=motif_classes == "same",
+            degree=motif_degree,
+        )
+    means = sample_class_means(classes, num_features, rng)
+    x, _ = sample_features(
+        y, means, mu, sigma, rng, feature_noise=feature_noise, noise_features=noise_features
+    )
+    params = {
+        "model": "csbm",
+        "n": n,
+        "classes": classes,
+        "avg_degree": float(avg_degree),
+        "lam": float(lam),
+        "p_in": float(p_in),
+        "p_out": float(p_out),
+        "mu": mu,
+        "sigma": sigma,
+        "num_features": num_features,
+        "seed": seed if isinstance(seed, int) else None,
+        "degree_law": degree_law if isinstance(degree_law, str) or degree_law is None else "array",
+        "degree_exponent": degree_exponent,
+        "degree_sigma": degree_sigma,
+        "edge_noise": edge_noise,
+        "edge_noise_mode": edge_noise_mode,
+        "feature_noise": feature_noise,
+        "noise_features": noise_features,
+        "motif": motif,
+        "motif_count": motif_count,
+        "motif_size": motif_size,
+        "motif_classes": motif_classes,
+        "motif_degree": motif_degree,
+    }
+    data = make_data(edges, x, y, n, params)
+    import torch
+
+    data.class_means = torch.from_numpy(means.astype(np.float32))
+    return data
