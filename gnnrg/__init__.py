@@ -19,6 +19,10 @@ _LAZY = {
     "from_networkx": "gnnrg.interop",
     "from_edge_list": "gnnrg.interop",
     "stats": "gnnrg.diagnostics",
+    "nodewise_accuracy": "gnnrg.theory.nodewise",
+    "load_results": "gnnrg.sweep.store",
+    "thresholds": "gnnrg.sweep.thresholds",
+    "train": "gnnrg.train.loop",
 }
 
 __all__ = [*sorted(_LAZY), "__version__"]

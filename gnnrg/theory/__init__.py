@@ -1,0 +1,28 @@
+"""Closed-form and exact accuracy of linear GCNs on the cSBM. Imports no torch."""
+
+from gnnrg.theory.accuracy import (
+    NORMS,
+    graph_average_accuracy,
+    one_layer_accuracy,
+    two_layer_tree_accuracy,
+)
+from gnnrg.theory.baselines import (
+    features_only_accuracy,
+    gcn_beats_features,
+    it_threshold,
+    it_threshold_mu,
+)
+from gnnrg.theory.nodewise import filter_matrix, nodewise_accuracy
+
+__all__ = [
+    "NORMS",
+    "features_only_accuracy",
+    "filter_matrix",
+    "gcn_beats_features",
+    "graph_average_accuracy",
+    "it_threshold",
+    "it_threshold_mu",
+    "nodewise_accuracy",
+    "one_layer_accuracy",
+    "two_layer_tree_accuracy",
+]

@@ -1,0 +1,70 @@
+r"""Linear baselines and thresholds of the two-class cSBM.
+
+- Features only: the Bayes classifier on x_i alone has accuracy Φ(μ/σ).
+- Information-theoretic threshold (Deshpande et al. 2018; exact for d > 1 by Lu & Sen 2020):
+  weak recovery is possible iff :math:`\lambda^2 + \mu_D^2/\gamma > 1`, with γ = n/F and
+  :math:`\mu_D = \gamma (\mu/\sigma)^2` (see :mod:`gnnrg.parameters`), i.e.
+  :math:`\lambda^2 + (n/F)(\mu/\sigma)^4 > 1`.
+- Dense mean-field: a one-layer ``sum-self`` GCN beats features alone iff
+  :math:`(1 + c_s - c_d)^2 > 1 + c_s + c_d`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.special import ndtr
+
+__all__ = [
+    "features_only_accuracy",
+    "gcn_beats_features",
+    "it_threshold",
+    "it_threshold_mu",
+]
+
+
+def features_only_accuracy(mu: float | np.ndarray, sigma: float = 1.0) -> float | np.ndarray:
+    """Bayes accuracy from features alone, Φ(μ/σ).
+
+    Examples
+    --------
+    >>> round(float(features_only_accuracy(1.0)), 4)
+    0.8413
+    """
+    return ndtr(np.asarray(mu) / sigma)
+
+
+def it_threshold(lam, mu, *, sigma: float = 1.0, n: int, num_features: int):
+    """The value λ² + μ_D²/γ: weak recovery is possible iff it exceeds 1.
+
+    Examples
+    --------
+    >>> float(it_threshold(0.5, 0.3, n=1000, num_features=10))
+    1.06
+    """
+    gamma = n / num_features
+    mu_d = gamma * (np.asarray(mu) / sigma) ** 2
+    return np.asarray(lam) ** 2 + mu_d**2 / gamma
+
+
+def it_threshold_mu(lam, *, sigma: float = 1.0, n: int, num_features: int):
+    """The μ on the information-theoretic threshold at edge signal λ (0 where |λ| >= 1).
+
+    Examples
+    --------
+    >>> round(float(it_threshold_mu(0.0, n=1000, num_features=10)), 4)
+    0.3162
+    """
+    lam = np.asarray(lam, dtype=float)
+    rest = np.clip(1.0 - lam**2, 0.0, None)
+    return sigma * (rest * num_features / n) ** 0.25
+
+
+def gcn_beats_features(c_s: float, c_d: float) -> bool:
+    """Dense mean-field condition for a one-layer A + I GCN to beat features alone.
+
+    Examples
+    --------
+    >>> gcn_beats_features(7.5, 2.5), gcn_beats_features(5.0, 5.0)
+    (True, False)
+    """
+    return (1 + c_s - c_d) ** 2 > 1 + c_s + c_d
