@@ -75,7 +75,8 @@ def one_layer_accuracy(
     correctly with probability :math:`\Phi(s(1 + k_s - k_d)/\sqrt{1 + k_s + k_d})` for ``sum-self``
     and ``mean`` (the mean's positive factor does not change the sign) and
     :math:`\Phi(s(k_s - k_d)/\sqrt{k_s + k_d})` for ``sum``. This averages over
-    :math:`k_s \sim \mathrm{Bin}(n/2 - 1, p_\mathrm{in})`, :math:`k_d \sim \mathrm{Bin}(n/2, p_\mathrm{out})`.
+    :math:`k_s \sim \mathrm{Bin}(n/2 - 1, p_\mathrm{in})` and
+    :math:`k_d \sim \mathrm{Bin}(n/2, p_\mathrm{out})`.
 
     Parameters
     ----------
@@ -165,11 +166,12 @@ def two_layer_tree_accuracy(
 
     .. math::
 
-        \mathrm{acc} = E\,\Phi\!\left(s\,\frac{1 + 3n_\mathrm{in} - n_\mathrm{out} + n_{2\mathrm{in}}
-        - n_{2\mathrm{out}}}{\sqrt{(n_\mathrm{in} + n_\mathrm{out} + 1)^2 + 4(n_\mathrm{in}
+        \mathrm{acc} = E\,\Phi\!\left(s\,\frac{1 + 3n_\mathrm{in} - n_\mathrm{out}
+        + n_{2\mathrm{in}} - n_{2\mathrm{out}}}{\sqrt{(n_\mathrm{in} + n_\mathrm{out} + 1)^2 + 4(n_\mathrm{in}
         + n_\mathrm{out}) + n_{2\mathrm{in}} + n_{2\mathrm{out}}}}\right)
 
-    with :math:`n_\mathrm{in} \sim \mathrm{Poi}(c_s)`, :math:`n_\mathrm{out} \sim \mathrm{Poi}(c_d)`,
+    with :math:`n_\mathrm{in} \sim \mathrm{Poi}(c_s)`,
+    :math:`n_\mathrm{out} \sim \mathrm{Poi}(c_d)`,
     :math:`n_{2\mathrm{in}} \sim \mathrm{Poi}(c_s n_\mathrm{in} + c_d n_\mathrm{out})`,
     :math:`n_{2\mathrm{out}} \sim \mathrm{Poi}(c_d n_\mathrm{in} + c_s n_\mathrm{out})`, for
     (A + I)² (``sum-self``); ``sum`` is A². The expectation is taken over a seeded sample of
