@@ -167,8 +167,8 @@ def two_layer_tree_accuracy(
     .. math::
 
         \mathrm{acc} = E\,\Phi\!\left(s\,\frac{1 + 3n_\mathrm{in} - n_\mathrm{out}
-        + n_{2\mathrm{in}} - n_{2\mathrm{out}}}{\sqrt{(n_\mathrm{in} + n_\mathrm{out} + 1)^2 + 4(n_\mathrm{in}
-        + n_\mathrm{out}) + n_{2\mathrm{in}} + n_{2\mathrm{out}}}}\right)
+        + n_{2\mathrm{in}} - n_{2\mathrm{out}}}{\sqrt{(n_\mathrm{in} + n_\mathrm{out} + 1)^2
+        + 4(n_\mathrm{in} + n_\mathrm{out}) + n_{2\mathrm{in}} + n_{2\mathrm{out}}}}\right)
 
     with :math:`n_\mathrm{in} \sim \mathrm{Poi}(c_s)`,
     :math:`n_\mathrm{out} \sim \mathrm{Poi}(c_d)`,
