@@ -14,7 +14,8 @@ import numpy as np
 from gnnrg._checks import check_choice, check_fraction, check_int, check_real
 from gnnrg.generators.degrees import DEGREE_LAWS, sample_propensities
 from gnnrg.generators.edge_noise import EDGE_NOISE_MODES, rewire_edges
-from gnnrg.generators.features import sample_class_means, sample_features
+from gnnrg.generators.features import class_means as default_class_means
+from gnnrg.generators.features import sample_features
 from gnnrg.generators.motifs import DEFAULT_SIZE, MOTIFS, plant_motifs
 from gnnrg.generators.sbm import sample_sbm_edges
 from gnnrg.interop import make_data
@@ -77,6 +78,7 @@ def csbm(
     motif_size: int | None = None,
     motif_classes: str = "same",
     motif_degree: float = 2.0,
+    class_means: np.ndarray | None = None,
     **unknown: Any,
 ) -> Data:
     r"""Sample a contextual stochastic block model graph.
@@ -91,8 +93,8 @@ def csbm(
         p_\mathrm{out} = \frac{d - \lambda\sqrt{d}}{n},
 
     so the expected mean degree is d and λ is the Kesten–Stigum signal. Features are
-    :math:`x_i = \mu\, m_{y_i} + \sigma z_i` with unit class means (±u for k = 2, orthonormal
-    for k > 2) and :math:`z_i \sim N(0, I_F)`.
+    :math:`x_i = \mu\, m_{y_i} + \sigma z_i` with unit class means (±e₀ for k = 2, e_c for
+    k > 2, or ``class_means``) and :math:`z_i \sim N(0, I_F)`.
 
     Parameters
     ----------
@@ -142,6 +144,8 @@ def csbm(
         Whether a motif's nodes share one class or are drawn class-blind.
     motif_degree : float, default 2.0
         Added mean degree of the ``spatial`` and ``hierarchical`` overlays.
+    class_means : ndarray of shape (k, F), optional
+        Class mean vectors (any norm; μ scales them). Default: :func:`class_means`.
 
     Returns
     -------
@@ -178,6 +182,13 @@ def csbm(
         raise ValueError(
             f"num_features={num_features} must be >= classes={classes} (class means are orthogonal)"
         )
+    if class_means is not None:
+        class_means = np.asarray(class_means, dtype=np.float64)
+        if class_means.shape != (classes, num_features):
+            raise ValueError(
+                f"class_means has shape {class_means.shape}; expected "
+                f"(classes, num_features) = ({classes}, {num_features})"
+            )
     if (p_in is None) != (p_out is None):
         raise ValueError("give both p_in and p_out, or neither (then avg_degree and lam are used)")
     if p_in is not None:
@@ -234,7 +245,7 @@ def csbm(
             same_class=motif_classes == "same",
             degree=motif_degree,
         )
-    means = sample_class_means(classes, num_features, rng)
+    means = default_class_means(classes, num_features) if class_means is None else class_means
     x, _ = sample_features(
         y, means, mu, sigma, rng, feature_noise=feature_noise, noise_features=noise_features
     )

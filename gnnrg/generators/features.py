@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["sample_class_means", "sample_features"]
+__all__ = ["class_means", "sample_features"]
 
 
-def sample_class_means(classes: int, num_features: int, rng: np.random.Generator) -> np.ndarray:
-    """Unit-norm class means: ±u for two classes, random orthonormal vectors for more.
+def class_means(classes: int, num_features: int) -> np.ndarray:
+    """The default unit class means: ±e₀ for two classes, the basis vectors e_c for more.
+
+    They are fixed (not random) so that graphs sampled with the same parameters share one
+    feature distribution, as the fresh-graph protocol needs. Any orthonormal choice gives the
+    same model up to a rotation of feature space.
 
     Parameters
     ----------
@@ -16,25 +20,25 @@ def sample_class_means(classes: int, num_features: int, rng: np.random.Generator
         Number of classes k.
     num_features : int
         Dimension F (at least k when k > 2).
-    rng : numpy.random.Generator
 
     Returns
     -------
     means : ndarray of shape (k, F)
-        Row c is the mean direction of class c. For k = 2, ``means[0] == -means[1]``.
+        Row c is the mean direction of class c; for k = 2, ``means[0] == -means[1]``.
 
     Examples
     --------
-    >>> m = sample_class_means(3, 5, np.random.default_rng(0))
+    >>> class_means(2, 3).tolist()
+    [[-1.0, 0.0, 0.0], [1.0, 0.0, 0.0]]
+    >>> m = class_means(3, 5)
     >>> np.allclose(m @ m.T, np.eye(3))
     True
     """
     if classes == 2:
-        u = rng.standard_normal(num_features)
-        u /= np.linalg.norm(u)
-        return np.stack([-u, u])
-    q, r = np.linalg.qr(rng.standard_normal((num_features, classes)))
-    return (q * np.sign(np.diag(r))).T
+        means = np.zeros((2, num_features))
+        means[:, 0] = (-1.0, 1.0)
+        return means
+    return np.eye(classes, num_features)
 
 
 def sample_features(
@@ -53,7 +57,7 @@ def sample_features(
     ----------
     labels : ndarray of shape (n,)
     means : ndarray of shape (k, F)
-        Unit class means (see :func:`sample_class_means`).
+        Unit class means (see :func:`class_means`).
     mu, sigma : float
         Signal strength and noise level.
     rng : numpy.random.Generator
@@ -72,7 +76,7 @@ def sample_features(
     Examples
     --------
     >>> rng = np.random.default_rng(0)
-    >>> x, fc = sample_features(np.array([0, 1]), sample_class_means(2, 3, rng), 1.0, 1.0, rng)
+    >>> x, fc = sample_features(np.array([0, 1]), class_means(2, 3), 1.0, 1.0, rng)
     >>> x.shape, x.dtype
     ((2, 3), dtype('float32'))
     """

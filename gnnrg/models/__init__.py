@@ -1,0 +1,29 @@
+"""Node classifiers: GCN, GAT, GraphSAGE, graph transformers, MLP/logistic baselines, and
+non-learned spectral and Louvain baselines."""
+
+from gnnrg.models.base import NodeClassifier
+from gnnrg.models.gat import GAT
+from gnnrg.models.gcn import GCN
+from gnnrg.models.gps import GraphTransformer
+from gnnrg.models.mlp import MLP, LogReg
+from gnnrg.models.registry import MODELS, model_name, resolve_model
+from gnnrg.models.sage import SAGE
+from gnnrg.models.transformer_local import TransformerLocal
+from gnnrg.models.unsupervised import Louvain, Spectral, matched_accuracy
+
+__all__ = [
+    "GAT",
+    "GCN",
+    "MLP",
+    "MODELS",
+    "SAGE",
+    "GraphTransformer",
+    "LogReg",
+    "Louvain",
+    "NodeClassifier",
+    "Spectral",
+    "TransformerLocal",
+    "matched_accuracy",
+    "model_name",
+    "resolve_model",
+]

@@ -1,0 +1,67 @@
+"""Look models up by name: the YAML name and the class map one-to-one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gnnrg.models.gat import GAT
+from gnnrg.models.gcn import GCN
+from gnnrg.models.gps import GraphTransformer
+from gnnrg.models.mlp import MLP, LogReg
+from gnnrg.models.sage import SAGE
+from gnnrg.models.transformer_local import TransformerLocal
+from gnnrg.models.unsupervised import Louvain, Spectral
+
+__all__ = ["MODELS", "resolve_model"]
+
+#: Model classes by their sweep name.
+MODELS: dict[str, type] = {
+    "mlp": MLP,
+    "logreg": LogReg,
+    "gcn": GCN,
+    "sage": SAGE,
+    "gat": GAT,
+    "transformer": GraphTransformer,
+    "transformer-local": TransformerLocal,
+    "spectral": Spectral,
+    "louvain": Louvain,
+}
+
+
+def _normalise(name: str) -> str:
+    return name.lower().replace("-", "").replace("_", "")
+
+
+def resolve_model(name: str) -> type:
+    """The model class called ``name`` (case, ``-`` and ``_`` ignored).
+
+    Raises
+    ------
+    ValueError
+        ``Could not resolve 'x' among choices [...]``.
+
+    Examples
+    --------
+    >>> resolve_model("Transformer_Local").__name__
+    'TransformerLocal'
+    """
+    if isinstance(name, str):
+        for key, cls in MODELS.items():
+            if _normalise(key) == _normalise(name):
+                return cls
+    raise ValueError(f"Could not resolve {name!r} among choices {list(MODELS)}")
+
+
+def model_name(model: Any) -> str:
+    """The registry name of a model class or instance (its class name if unregistered).
+
+    Examples
+    --------
+    >>> model_name(GCN(3, 2))
+    'gcn'
+    """
+    cls = model if isinstance(model, type) else type(model)
+    for key, value in MODELS.items():
+        if value is cls:
+            return key
+    return cls.__name__
