@@ -24,7 +24,7 @@ from gnnrg.parameters import block_probabilities, lam_from_probabilities
 if TYPE_CHECKING:
     from torch_geometric.data import Data
 
-__all__ = ["VARIANTS", "balanced_labels", "csbm"]
+__all__ = ["VARIANTS", "balanced_labels", "csbm", "csbm_parameters"]
 
 #: Variant keyword arguments of :func:`csbm` and their defaults (the plain cSBM).
 VARIANTS: dict[str, Any] = {
@@ -52,6 +52,129 @@ def balanced_labels(n: int, classes: int, rng: np.random.Generator) -> np.ndarra
     [4, 3, 3]
     """
     return rng.permutation(np.arange(n) % classes)
+
+
+def csbm_parameters(
+    n: int,
+    classes: int = 2,
+    avg_degree: float = 10.0,
+    lam: float = 0.0,
+    mu: float = 1.0,
+    sigma: float = 1.0,
+    num_features: int = 10,
+    *,
+    p_in: float | None = None,
+    p_out: float | None = None,
+    degree_law: str | np.ndarray | None = None,
+    degree_exponent: float = 2.5,
+    degree_sigma: float = 1.0,
+    edge_noise: float = 0.0,
+    edge_noise_mode: str = "uniform",
+    feature_noise: float = 0.0,
+    noise_features: int = 0,
+    motif: str | None = None,
+    motif_count: int | None = None,
+    motif_size: int | None = None,
+    motif_classes: str = "same",
+    motif_degree: float = 2.0,
+    class_means: np.ndarray | None = None,
+    **unknown: Any,
+) -> dict[str, Any]:
+    """Check :func:`csbm`'s arguments and resolve them, without sampling anything.
+
+    Takes the arguments of :func:`csbm` (but ``seed``) and returns the dict that becomes
+    ``data.params``: every argument after checking, with both ``(avg_degree, lam)`` and
+    ``(p_in, p_out)`` filled in and motif defaults applied.
+
+    Raises
+    ------
+    ValueError
+        As :func:`csbm`.
+
+    Examples
+    --------
+    >>> p = csbm_parameters(1000, avg_degree=10, lam=1.0)
+    >>> round(p["p_in"], 6), p["motif"]
+    (0.013162, None)
+    """
+    if unknown:
+        names = ", ".join(sorted(unknown))
+        raise ValueError(
+            f"unknown csbm argument(s): {names}; valid variants are {sorted(VARIANTS)}"
+        )
+    classes = check_int("classes", classes, low=2)
+    n = check_int("n", n, low=classes)
+    mu = check_real("mu", mu, low=0.0)
+    sigma = check_real("sigma", sigma, low=0.0)
+    num_features = check_int("num_features", num_features, low=1)
+    if classes > 2 and num_features < classes:
+        raise ValueError(
+            f"num_features={num_features} must be >= classes={classes} (class means are orthogonal)"
+        )
+    if class_means is not None:
+        class_means = np.asarray(class_means, dtype=np.float64)
+        if class_means.shape != (classes, num_features):
+            raise ValueError(
+                f"class_means has shape {class_means.shape}; expected "
+                f"(classes, num_features) = ({classes}, {num_features})"
+            )
+    if (p_in is None) != (p_out is None):
+        raise ValueError("give both p_in and p_out, or neither (then avg_degree and lam are used)")
+    if p_in is not None:
+        avg_degree, lam = lam_from_probabilities(n, p_in, p_out, classes)
+    else:
+        p_in, p_out = block_probabilities(n, avg_degree, lam, classes)
+    edge_noise = check_fraction("edge_noise", edge_noise)
+    edge_noise_mode = check_choice("edge_noise_mode", edge_noise_mode, EDGE_NOISE_MODES)
+    feature_noise = check_fraction("feature_noise", feature_noise)
+    noise_features = check_int("noise_features", noise_features, low=0)
+    if motif is not None:
+        motif = check_choice("motif", motif, MOTIFS)
+        motif_count = (
+            n // 10 if motif_count is None else check_int("motif_count", motif_count, low=0)
+        )
+        motif_size = DEFAULT_SIZE.get(motif, 0) if motif_size is None else motif_size
+        if motif == "triangle":
+            motif_size = 3
+        low_size = {"clique": 3, "cycle": 3, "star": 2, "hierarchical": 1}.get(motif, 0)
+        motif_size = check_int("motif_size", motif_size, low=low_size, high=n)
+        motif_classes = check_choice("motif_classes", motif_classes, ("same", "mixed"))
+        smallest = n // classes if motif_classes == "same" else n
+        if motif in ("triangle", "clique", "cycle", "star") and motif_size > smallest:
+            raise ValueError(
+                f"motif_size={motif_size} must be <= {smallest}, the nodes available to one "
+                f"motif with motif_classes={motif_classes!r}"
+            )
+        motif_degree = check_real("motif_degree", motif_degree, low=0.0)
+    if degree_law is not None and isinstance(degree_law, str):
+        degree_law = check_choice("degree_law", degree_law, DEGREE_LAWS)
+
+    params = {
+        "model": "csbm",
+        "n": n,
+        "classes": classes,
+        "avg_degree": float(avg_degree),
+        "lam": float(lam),
+        "p_in": float(p_in),
+        "p_out": float(p_out),
+        "mu": mu,
+        "sigma": sigma,
+        "num_features": num_features,
+        "degree_law": degree_law if isinstance(degree_law, str) or degree_law is None else "array",
+        "degree_exponent": degree_exponent,
+        "degree_sigma": degree_sigma,
+        "edge_noise": edge_noise,
+        "edge_noise_mode": edge_noise_mode,
+        "feature_noise": feature_noise,
+        "noise_features": noise_features,
+        "motif": motif,
+        "motif_count": motif_count,
+        "motif_size": motif_size,
+        "motif_classes": motif_classes,
+        "motif_degree": motif_degree,
+        "class_means": None if class_means is None else "custom",
+    }
+    return params
 
 
 def csbm(
@@ -168,58 +291,36 @@ def csbm(
     >>> round(data.params["p_in"] * 1000, 3), round(data.params["p_out"] * 1000, 3)
     (13.162, 6.838)
     """
-    if unknown:
-        names = ", ".join(sorted(unknown))
-        raise ValueError(
-            f"unknown csbm argument(s): {names}; valid variants are {sorted(VARIANTS)}"
-        )
-    classes = check_int("classes", classes, low=2)
-    n = check_int("n", n, low=classes)
-    mu = check_real("mu", mu, low=0.0)
-    sigma = check_real("sigma", sigma, low=0.0)
-    num_features = check_int("num_features", num_features, low=1)
-    if classes > 2 and num_features < classes:
-        raise ValueError(
-            f"num_features={num_features} must be >= classes={classes} (class means are orthogonal)"
-        )
+    params = csbm_parameters(
+        n,
+        classes,
+        avg_degree,
+        lam,
+        mu,
+        sigma,
+        num_features,
+        p_in=p_in,
+        p_out=p_out,
+        degree_law=degree_law,
+        degree_exponent=degree_exponent,
+        degree_sigma=degree_sigma,
+        edge_noise=edge_noise,
+        edge_noise_mode=edge_noise_mode,
+        feature_noise=feature_noise,
+        noise_features=noise_features,
+        motif=motif,
+        motif_count=motif_count,
+        motif_size=motif_size,
+        motif_classes=motif_classes,
+        motif_degree=motif_degree,
+        class_means=class_means,
+        **unknown,
+    )
+    params["seed"] = seed if isinstance(seed, int) else None
+    n, classes, motif = params["n"], params["classes"], params["motif"]
+    p_in, p_out = params["p_in"], params["p_out"]
     if class_means is not None:
         class_means = np.asarray(class_means, dtype=np.float64)
-        if class_means.shape != (classes, num_features):
-            raise ValueError(
-                f"class_means has shape {class_means.shape}; expected "
-                f"(classes, num_features) = ({classes}, {num_features})"
-            )
-    if (p_in is None) != (p_out is None):
-        raise ValueError("give both p_in and p_out, or neither (then avg_degree and lam are used)")
-    if p_in is not None:
-        avg_degree, lam = lam_from_probabilities(n, p_in, p_out, classes)
-    else:
-        p_in, p_out = block_probabilities(n, avg_degree, lam, classes)
-    edge_noise = check_fraction("edge_noise", edge_noise)
-    edge_noise_mode = check_choice("edge_noise_mode", edge_noise_mode, EDGE_NOISE_MODES)
-    feature_noise = check_fraction("feature_noise", feature_noise)
-    noise_features = check_int("noise_features", noise_features, low=0)
-    if motif is not None:
-        motif = check_choice("motif", motif, MOTIFS)
-        motif_count = (
-            n // 10 if motif_count is None else check_int("motif_count", motif_count, low=0)
-        )
-        motif_size = DEFAULT_SIZE.get(motif, 0) if motif_size is None else motif_size
-        if motif == "triangle":
-            motif_size = 3
-        low_size = {"clique": 3, "cycle": 3, "star": 2, "hierarchical": 1}.get(motif, 0)
-        motif_size = check_int("motif_size", motif_size, low=low_size, high=n)
-        motif_classes = check_choice("motif_classes", motif_classes, ("same", "mixed"))
-        smallest = n // classes if motif_classes == "same" else n
-        if motif in ("triangle", "clique", "cycle", "star") and motif_size > smallest:
-            raise ValueError(
-                f"motif_size={motif_size} must be <= {smallest}, the nodes available to one "
-                f"motif with motif_classes={motif_classes!r}"
-            )
-        motif_degree = check_real("motif_degree", motif_degree, low=0.0)
-    if degree_law is not None and isinstance(degree_law, str):
-        degree_law = check_choice("degree_law", degree_law, DEGREE_LAWS)
-
     rng = np.random.default_rng(seed)
     y = balanced_labels(n, classes, rng)
     order = np.argsort(y, kind="stable")  # block position t is node order[t]
@@ -227,53 +328,35 @@ def csbm(
     probs = np.full((classes, classes), p_out)
     np.fill_diagonal(probs, p_in)
     theta = None
-    if degree_law is not None:
+    if degree_law is not None:  # a string law, or the caller's array of propensities
         theta = sample_propensities(
-            y, degree_law, rng, exponent=degree_exponent, sigma=degree_sigma
+            y, degree_law, rng, exponent=params["degree_exponent"], sigma=params["degree_sigma"]
         )[order]
     edges = order[sample_sbm_edges(sizes, probs, rng, propensities=theta)]
-    if edge_noise > 0:
-        edges = rewire_edges(edges, n, edge_noise, rng, mode=edge_noise_mode)
+    if params["edge_noise"] > 0:
+        edges = rewire_edges(edges, n, params["edge_noise"], rng, mode=params["edge_noise_mode"])
     if motif is not None:
         edges = plant_motifs(
             edges,
             y,
             motif,
             rng,
-            count=motif_count,
-            size=motif_size,
-            same_class=motif_classes == "same",
-            degree=motif_degree,
+            count=params["motif_count"],
+            size=params["motif_size"],
+            same_class=params["motif_classes"] == "same",
+            degree=params["motif_degree"],
         )
+    num_features = params["num_features"]
     means = default_class_means(classes, num_features) if class_means is None else class_means
     x, _ = sample_features(
-        y, means, mu, sigma, rng, feature_noise=feature_noise, noise_features=noise_features
+        y,
+        means,
+        params["mu"],
+        params["sigma"],
+        rng,
+        feature_noise=params["feature_noise"],
+        noise_features=params["noise_features"],
     )
-    params = {
-        "model": "csbm",
-        "n": n,
-        "classes": classes,
-        "avg_degree": float(avg_degree),
-        "lam": float(lam),
-        "p_in": float(p_in),
-        "p_out": float(p_out),
-        "mu": mu,
-        "sigma": sigma,
-        "num_features": num_features,
-        "seed": seed if isinstance(seed, int) else None,
-        "degree_law": degree_law if isinstance(degree_law, str) or degree_law is None else "array",
-        "degree_exponent": degree_exponent,
-        "degree_sigma": degree_sigma,
-        "edge_noise": edge_noise,
-        "edge_noise_mode": edge_noise_mode,
-        "feature_noise": feature_noise,
-        "noise_features": noise_features,
-        "motif": motif,
-        "motif_count": motif_count,
-        "motif_size": motif_size,
-        "motif_classes": motif_classes,
-        "motif_degree": motif_degree,
-    }
     data = make_data(edges, x, y, n, params)
     import torch
 

@@ -32,7 +32,7 @@ def random_walk_encoding(edge_index: Tensor, num_nodes: int, walk_length: int) -
     >>> random_walk_encoding(ei, 3, 2)[:, 1].tolist()
     [0.5, 1.0, 0.5]
     """
-    row, col = edge_index
+    row, _col = edge_index
     deg = torch.bincount(row, minlength=num_nodes).clamp(min=1).to(torch.float32)
     walk = torch.sparse_coo_tensor(
         edge_index,

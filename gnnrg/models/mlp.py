@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from torch import Tensor, nn
 
 from gnnrg.models.base import NodeClassifier
@@ -23,7 +25,7 @@ class MLP(NodeClassifier):
     def __init__(self, in_channels: int, out_channels: int, **kwargs) -> None:
         super().__init__(in_channels, out_channels, **kwargs)
         w = self.widths()
-        self.lins = nn.ModuleList(nn.Linear(a, b) for a, b in zip(w[:-1], w[1:], strict=True))
+        self.lins = nn.ModuleList(nn.Linear(a, b) for a, b in itertools.pairwise(w))
 
     def forward(self, x: Tensor, edge_index: Tensor | None = None, **extra) -> Tensor:
         for i, lin in enumerate(self.lins):

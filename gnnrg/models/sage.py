@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from torch import Tensor, nn
 from torch_geometric.nn import SAGEConv
 
@@ -24,7 +26,7 @@ class SAGE(NodeClassifier):
     def __init__(self, in_channels: int, out_channels: int, **kwargs) -> None:
         super().__init__(in_channels, out_channels, **kwargs)
         w = self.widths()
-        self.convs = nn.ModuleList(SAGEConv(a, b) for a, b in zip(w[:-1], w[1:], strict=True))
+        self.convs = nn.ModuleList(SAGEConv(a, b) for a, b in itertools.pairwise(w))
 
     def forward(self, x: Tensor, edge_index: Tensor, **extra) -> Tensor:
         for i, conv in enumerate(self.convs):

@@ -85,11 +85,11 @@ class Spectral:
 
 
 class Louvain:
-    """Louvain modularity communities (networkx), merged into ``classes`` groups by size.
+    """Louvain modularity communities (networkx), with the resolution lowered until there are
+    at most ``classes`` communities (extra ones from the last split join the smallest group).
 
     Louvain finds assortative communities only, so it fails under heterophily, as expected of
-    a community-detection baseline. Communities beyond ``classes`` are merged greedily into
-    the currently smallest group.
+    a community-detection baseline.
 
     Examples
     --------
@@ -111,15 +111,21 @@ class Louvain:
         from gnnrg.interop import to_networkx
 
         graph = data if isinstance(data, nx.Graph) else to_networkx(data)
-        communities = nx.community.louvain_communities(graph, seed=self.seed)
+        resolution, communities = 1.0, None
+        for _ in range(30):
+            found = nx.community.louvain_communities(graph, resolution=resolution, seed=self.seed)
+            if len(found) == 1 and communities is not None:
+                break  # overshot: keep the last split and merge it below
+            communities = found
+            if len(found) <= self.classes:
+                break
+            resolution *= 0.8
         communities.sort(key=len, reverse=True)
         pred = np.zeros(graph.number_of_nodes(), dtype=np.int64)
         sizes = np.zeros(self.classes)
-        for community in communities:
-            group = (
-                int(sizes.argmin()) if len(communities) > self.classes else len(sizes.nonzero()[0])
-            )
-            group = min(group, self.classes - 1)
+        for index, community in enumerate(communities):
+            # the largest communities become groups; the rest join the smallest group
+            group = index if index < self.classes else int(sizes.argmin())
             pred[list(community)] = group
             sizes[group] += len(community)
         return pred

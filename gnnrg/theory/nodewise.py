@@ -77,8 +77,8 @@ def nodewise_accuracy(
 
     Parameters
     ----------
-    graph : torch_geometric.data.Data or networkx.Graph
-        Nodes ``0..n-1``.
+    graph : torch_geometric.data.Data, networkx.Graph or (edges, num_nodes)
+        Nodes ``0..n-1``; a tuple holds a canonical edge array of shape (2, m) and n.
     labels : array-like of shape (n,)
         Two classes, any two values (the larger is +1).
     mu, sigma : float
@@ -104,7 +104,7 @@ def nodewise_accuracy(
     layers = check_int("layers", layers, low=0)
     mu = check_real("mu", mu, low=0.0)
     sigma = check_real("sigma", sigma, low=0.0, low_open=True)
-    edges, n = edge_array(graph)
+    edges, n = graph if isinstance(graph, tuple) else edge_array(graph)
     labels = np.asarray(labels.numpy() if hasattr(labels, "numpy") else labels)
     classes = np.unique(labels)
     if len(labels) != n:

@@ -1,0 +1,235 @@
+"""Phase diagrams: accuracy over the (λ, μ) plane with theory curves on top.
+
+Plotting functions take ``ax=None`` and return the Axes; only the CLI and ``paper_figs/``
+scripts save files.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["plot_phase_diagram", "plot_theory_map", "theory_grid"]
+
+
+@cache
+def _theory_grid_cached(
+    n: int, avg_degree: float, sigma: float, num_features: int, lams: tuple, mus: tuple
+) -> dict[str, np.ndarray]:
+    from gnnrg.parameters import block_probabilities
+    from gnnrg.theory import one_layer_accuracy, two_layer_tree_accuracy
+
+    one = np.full((len(mus), len(lams)), np.nan)
+    two = np.full_like(one, np.nan)
+    for j, lam in enumerate(lams):
+        try:
+            p_in, p_out = block_probabilities(n, avg_degree, lam)
+        except ValueError:
+            continue
+        c_s, c_d = p_in * (n / 2 - 1), p_out * n / 2
+        for i, mu in enumerate(mus):
+            one[i, j] = one_layer_accuracy(n, p_in, p_out, mu, sigma, norm="mean")[
+                "accuracy_best_sign"
+            ]
+            two[i, j] = two_layer_tree_accuracy(c_s, c_d, mu, sigma, samples=10_000)[
+                "accuracy_best_sign"
+            ]
+    return {"one_layer": one, "two_layer_tree": two}
+
+
+def theory_grid(
+    n: int, avg_degree: float, sigma: float, num_features: int, lams: Any, mus: Any
+) -> dict[str, np.ndarray]:
+    """Theory accuracy maps (best sign) on a (μ, λ) grid: one-layer mean GCN (exact) and the
+    two-layer (A+I)² tree form, arrays of shape (len(mus), len(lams)).
+
+    Examples
+    --------
+    >>> g = theory_grid(1000, 10.0, 1.0, 10, [0.0, 1.0], [0.5])
+    >>> g["one_layer"].shape
+    (1, 2)
+    """
+    return _theory_grid_cached(
+        int(n),
+        float(avg_degree),
+        float(sigma),
+        int(num_features),
+        tuple(float(v) for v in lams),
+        tuple(float(v) for v in mus),
+    )
+
+
+def _overlay_theory(ax, params: dict[str, Any], lams, mus, level: float) -> None:
+    from scipy.special import ndtri
+
+    from gnnrg.theory import it_threshold_mu
+
+    n, d = int(params["n"]), float(params["avg_degree"])
+    sigma, f = float(params["sigma"]), int(params["num_features"])
+    fine_l = np.linspace(min(lams), max(lams), 31)
+    fine_m = np.linspace(min(mus), max(mus), 31)
+    grid = theory_grid(n, d, sigma, f, fine_l, fine_m)
+    styles = {"one_layer": ("white", "-"), "two_layer_tree": ("white", "--")}
+    labels = {"one_layer": "1-layer GCN theory", "two_layer_tree": "2-layer GCN theory (tree)"}
+    for key, (color, ls) in styles.items():
+        if np.nanmax(grid[key]) >= level:
+            ax.contour(fine_l, fine_m, grid[key], levels=[level], colors=color, linestyles=ls)
+            ax.plot([], [], color=color, ls=ls, label=labels[key])
+    mu_feat = sigma * float(ndtri(level))
+    if min(mus) <= mu_feat <= max(mus):
+        ax.axhline(mu_feat, color="orange", ls=":", label="features only (Bayes)")
+    it = it_threshold_mu(fine_l, sigma=sigma, n=n, num_features=f)
+    ax.plot(fine_l, it, color="red", lw=1.5, label="information-theoretic threshold")
+
+
+def plot_phase_diagram(
+    df: pd.DataFrame,
+    model: str,
+    *,
+    x: str = "lam",
+    y: str = "mu",
+    metric: str = "test_acc",
+    stat: str = "mean",
+    smooth: int = 0,
+    level: float | None = None,
+    theory: bool = True,
+    show_thresholds: bool = True,
+    legend: bool = True,
+    ax: Any = None,
+) -> Any:
+    """Draw one model's accuracy over the swept (x, y) plane.
+
+    Parameters
+    ----------
+    df : DataFrame
+        Sweep results (:func:`gnnrg.load_results`).
+    model : str
+        Value of the ``model`` column to draw.
+    x, y : str
+        Swept parameters on the horizontal and vertical axes.
+    metric : str, default "test_acc"
+    stat : {"mean", "best"}, default "mean"
+        Mean over seeds (default), or the study's best of N (labelled as such).
+    smooth : int, default 0
+        Width of a uniform smoothing filter (the study used 5); 0 for none. Labelled.
+    level : float, optional
+        Accuracy level of the threshold and the theory contours; default (1 + 1/k)/2.
+    theory : bool, default True
+        Overlay theory (two-class cSBM with x = λ, y = μ only): 1- and 2-layer GCN contours at
+        ``level``, the features-only line and the information-theoretic curve.
+    show_thresholds : bool, default True
+        Mark the empirical threshold per x with its bootstrap 95% CI.
+    legend : bool, default True
+        Draw the legend inside the axes (figure-level legends: pass False).
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> rows = [{"model": "gcn", "lam": l, "mu": m, "test_acc": 0.5 + m / 4, "classes": 2}
+    ...         for l in (0, 1) for m in (0.5, 1.0) for _ in range(2)]
+    >>> ax = plot_phase_diagram(pd.DataFrame(rows), "gcn", theory=False)
+    >>> ax.get_title()
+    'gcn: mean test_acc over 2 seeds'
+    """
+    import matplotlib.pyplot as plt
+
+    from gnnrg.sweep.thresholds import default_level, thresholds
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5, 4))
+    sub = df[df["model"] == model]
+    if sub.empty:
+        raise ValueError(
+            f"model={model!r} has no results; models present: {sorted(df['model'].unique())}"
+        )
+    level = default_level(sub) if level is None else level
+    agg = "max" if stat == "best" else "mean"
+    table = sub.pivot_table(index=y, columns=x, values=metric, aggfunc=agg).sort_index()
+    values = table.to_numpy()
+    if smooth and smooth > 1:
+        from scipy.ndimage import uniform_filter
+
+        values = uniform_filter(
+            np.nan_to_num(values, nan=np.nanmean(values)), size=smooth, mode="nearest"
+        )
+    xs, ys = table.columns.to_numpy(dtype=float), table.index.to_numpy(dtype=float)
+    k = int(sub["classes"].max()) if "classes" in sub else 2
+    mesh = ax.pcolormesh(xs, ys, values, shading="nearest", vmin=1.0 / k, vmax=1.0, cmap="viridis")
+    ax.figure.colorbar(mesh, ax=ax, label=metric.replace("_", " "))
+    seeds = int(sub.groupby([x, y])[metric].count().max())
+    what = f"best of {seeds}" if stat == "best" else f"mean {metric} over {seeds} seeds"
+    ax.set_title(f"{model}: {what}" + (f", {smooth}×{smooth} smoothed" if smooth > 1 else ""))
+    ax.set_xlabel({"lam": "λ (edge signal)"}.get(x, x))
+    ax.set_ylabel({"mu": "μ (feature signal)"}.get(y, y))
+    first = sub.iloc[0]
+    if theory and x == "lam" and y == "mu" and k == 2 and first.get("model") is not None:
+        needed = ("n", "avg_degree", "sigma", "num_features")
+        if all(c in sub for c in needed) and sub[list(needed)].nunique().max() == 1:
+            _overlay_theory(ax, first[list(needed)].to_dict(), xs, ys, level)
+    if show_thresholds and len(ys) > 1:
+        th = thresholds(sub, level, x=x, y=y, n_boot=200)
+        th = th[np.isfinite(th["threshold"])]
+        if len(th):
+            lo = (th["threshold"] - th["ci_low"]).clip(lower=0).fillna(0)
+            hi = (th["ci_high"] - th["threshold"]).clip(lower=0).fillna(0)
+            ax.errorbar(
+                th[x],
+                th["threshold"],
+                yerr=[lo, hi],
+                fmt="o",
+                color="black",
+                ms=4,
+                capsize=2,
+                label=f"empirical threshold (acc ≥ {level:.2f}, 95% CI)",
+            )
+    ax.set_xlim(xs.min(), xs.max())
+    ax.set_ylim(ys.min(), ys.max())
+    if legend and ax.get_legend_handles_labels()[0]:
+        ax.legend(fontsize=6, loc="upper right", framealpha=0.6)
+    return ax
+
+
+def plot_theory_map(
+    lams: Any,
+    mus: Any,
+    accuracy: np.ndarray,
+    *,
+    it_mu: Any = None,
+    level: float = 0.75,
+    title: str = "",
+    ax: Any = None,
+) -> Any:
+    """Draw a theory accuracy map of shape (len(mus), len(lams)) with its level contour and
+    the information-theoretic curve ``it_mu`` (μ on the threshold at each λ).
+
+    Examples
+    --------
+    >>> ax = plot_theory_map([0, 1], [0.1, 1.0], np.array([[0.5, 0.6], [0.8, 0.9]]))
+    >>> ax.get_xlabel()
+    'λ (edge signal)'
+    """
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5, 4))
+    mesh = ax.pcolormesh(lams, mus, accuracy, shading="nearest", vmin=0.5, vmax=1.0, cmap="viridis")
+    ax.figure.colorbar(mesh, ax=ax, label="accuracy")
+    if np.nanmin(accuracy) < level < np.nanmax(accuracy):
+        ax.contour(lams, mus, accuracy, levels=[level], colors="white")
+        ax.plot([], [], color="white", label=f"accuracy = {level:g}")
+    if it_mu is not None:
+        ax.plot(lams, it_mu, color="red", label="information-theoretic threshold")
+    ax.set_ylim(min(mus), max(mus))
+    ax.set_xlabel("λ (edge signal)")
+    ax.set_ylabel("μ (feature signal)")
+    ax.set_title(title)
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(fontsize=7, loc="upper right")
+    return ax

@@ -1,0 +1,17 @@
+"""Parameter sweeps: YAML configs, resumable result store, thresholds."""
+
+from gnnrg.sweep.config import ConfigError, SweepConfig, load_config
+from gnnrg.sweep.runner import SweepFailed, run_sweep
+from gnnrg.sweep.store import load_results
+from gnnrg.sweep.thresholds import summarize, thresholds
+
+__all__ = [
+    "ConfigError",
+    "SweepConfig",
+    "SweepFailed",
+    "load_config",
+    "load_results",
+    "run_sweep",
+    "summarize",
+    "thresholds",
+]

@@ -1,0 +1,246 @@
+"""Sweep configuration: the YAML schema, validated with pydantic before anything runs.
+
+.. code-block:: yaml
+
+    name: quick
+    generator: {model: csbm, n: 1000, classes: 2, avg_degree: 10, num_features: 10, sigma: 1.0}
+    grid: {lam: [-2, -1, 0, 1, 2], mu: [0.25, 0.5, 1.0]}   # cartesian product
+    # points: [{lam: 0, mu: 1}, ...]                     # or an explicit list (or both)
+    models: [mlp, gcn, {name: gat, heads: 4}]
+    train: {protocol: fresh-graph, epochs: 400, lr: 0.01, hidden: 16, layers: 2}
+    seeds: 10
+    seed: 0          # root entropy of every graph and initialisation
+    threshold: {level: 0.75, x: lam, y: mu}
+
+Any :func:`gnnrg.csbm` argument may be fixed in ``generator`` or swept in ``grid``/``points``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+__all__ = [
+    "ConfigError",
+    "ModelSpec",
+    "SweepConfig",
+    "TrainConfig",
+    "load_config",
+]
+
+
+class ConfigError(ValueError):
+    """A sweep file that cannot be used; the message names the file, line or field."""
+
+
+class TrainConfig(BaseModel):
+    """Training knobs shared by every model (a model entry may override them)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    protocol: Literal["fresh-graph", "transductive"] = "fresh-graph"
+    epochs: int = Field(400, ge=0)
+    lr: float = Field(0.01, gt=0)
+    weight_decay: float = Field(0.0, ge=0)
+    hidden: int = Field(16, ge=1)
+    layers: int = Field(2, ge=1)
+    heads: int = Field(1, ge=1)
+    dropout: float = Field(0.0, ge=0, lt=1)
+    early_stopping: int | None = Field(None, ge=1)
+    val_fraction: float = Field(0.2, ge=0, le=1)
+    test_fraction: float = Field(0.2, ge=0, le=1)
+
+
+class ModelSpec(BaseModel):
+    """One model entry: a registry name and optional per-model training overrides."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    epochs: int | None = Field(None, ge=0)
+    lr: float | None = Field(None, gt=0)
+    weight_decay: float | None = Field(None, ge=0)
+    hidden: int | None = Field(None, ge=1)
+    layers: int | None = Field(None, ge=1)
+    heads: int | None = Field(None, ge=1)
+    dropout: float | None = Field(None, ge=0, lt=1)
+    early_stopping: int | None = Field(None, ge=1)
+
+    @field_validator("name")
+    @classmethod
+    def _known(cls, name: str) -> str:
+        from gnnrg.models.registry import MODELS
+
+        norm = name.lower().replace("_", "-")
+        if norm not in MODELS:
+            raise ValueError(f"unknown model {name!r}; choose one of {list(MODELS)}")
+        return norm
+
+    def options(self, train: TrainConfig) -> dict[str, Any]:
+        """The training options for this model: the shared ones with this entry's overrides."""
+        merged = train.model_dump()
+        merged.update({k: v for k, v in self.model_dump().items() if v is not None})
+        merged.pop("name")
+        return merged
+
+    def label(self) -> str:
+        """A short unique name: the model name plus its overrides (``gat[heads=4]``)."""
+        extra = {k: v for k, v in self.model_dump().items() if v is not None and k != "name"}
+        if not extra:
+            return self.name
+        return self.name + "[" + ",".join(f"{k}={v}" for k, v in sorted(extra.items())) + "]"
+
+
+class ThresholdConfig(BaseModel):
+    """Where the recoverability threshold is read: smallest ``y`` reaching ``level`` per ``x``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    level: float | None = Field(None, gt=0, lt=1)
+    x: str = "lam"
+    y: str = "mu"
+
+
+class SweepConfig(BaseModel):
+    """A whole sweep file."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
+    generator: dict[str, Any]
+    grid: dict[str, list[Any]] = Field(default_factory=dict)
+    points: list[dict[str, Any]] = Field(default_factory=list)
+    models: list[ModelSpec] = Field(min_length=1)
+    train: TrainConfig = Field(default_factory=TrainConfig)
+    seeds: int = Field(10, ge=1)
+    seed: int = Field(0, ge=0)
+    threshold: ThresholdConfig = Field(default_factory=ThresholdConfig)
+
+    @field_validator("models", mode="before")
+    @classmethod
+    def _names_to_specs(cls, models: Any) -> Any:
+        if isinstance(models, list):
+            return [{"name": m} if isinstance(m, str) else m for m in models]
+        return models
+
+    @field_validator("grid")
+    @classmethod
+    def _non_empty_axes(cls, grid: dict[str, list[Any]]) -> dict[str, list[Any]]:
+        for key, values in grid.items():
+            if not values:
+                raise ValueError(f"grid.{key} is empty; give at least one value")
+        return grid
+
+    @model_validator(mode="after")
+    def _check_points(self) -> SweepConfig:
+        from gnnrg.generators.registry import resolve_generator
+
+        gen = dict(self.generator)
+        name = gen.pop("model", "csbm")
+        resolve_generator(name)
+        if "n" not in gen:
+            raise ValueError("generator.n is required (number of nodes)")
+        for key in ("seed",):
+            if key in gen or key in self.grid:
+                raise ValueError(f"generator.{key} is not allowed: seeds come from 'seed'/'seeds'")
+        labels = {spec.label() for spec in self.models}
+        if len(labels) != len(self.models):
+            raise ValueError("models lists the same model twice with the same options")
+        for point in self.cell_points():
+            _check_generator_point(name, {**gen, **point}, point)
+        return self
+
+    def cell_points(self) -> list[dict[str, Any]]:
+        """Every parameter point: the grid's cartesian product, then the explicit points."""
+        keys = list(self.grid)
+        product = [
+            dict(zip(keys, vals, strict=True)) for vals in itertools.product(*self.grid.values())
+        ]
+        if not keys:
+            product = [] if self.points else [{}]
+        return product + [dict(p) for p in self.points]
+
+    def generator_params(self, point: dict[str, Any]) -> dict[str, Any]:
+        """Generator keyword arguments at one point (fixed values overridden by the point)."""
+        gen = {k: v for k, v in self.generator.items() if k != "model"}
+        return {**gen, **point}
+
+    def config_hash(self) -> str:
+        """A stable hash of the validated configuration (stored with every result row)."""
+        text = json.dumps(self.model_dump(mode="json"), sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _check_generator_point(name: str, params: dict[str, Any], point: dict[str, Any]) -> None:
+    from gnnrg.generators.csbm import csbm_parameters
+
+    try:
+        csbm_parameters(**params)
+    except (TypeError, ValueError) as err:
+        where = ", ".join(f"{k}={v}" for k, v in point.items()) or "the fixed generator"
+        raise ValueError(f"generator at point ({where}): {err}") from None
+
+
+def _yaml_error(path: Path, err: yaml.YAMLError) -> ConfigError:
+    mark = getattr(err, "problem_mark", None)
+    problem = getattr(err, "problem", None) or str(err)
+    if mark is not None:
+        return ConfigError(f"{path}:{mark.line + 1}:{mark.column + 1}: invalid YAML: {problem}")
+    return ConfigError(f"{path}: invalid YAML: {problem}")
+
+
+def _format_validation(path: Path, err: ValidationError) -> ConfigError:
+    lines = [f"{path}: invalid sweep configuration"]
+    for e in err.errors():
+        loc = ".".join(str(p) for p in e["loc"]) or "(top level)"
+        msg = e["msg"].removeprefix("Value error, ")
+        if e["type"] == "missing":
+            msg = "required field is missing"
+        elif e["type"] == "extra_forbidden":
+            msg = "unknown field"
+        lines.append(f"  {loc}: {msg}")
+    return ConfigError("\n".join(lines))
+
+
+def load_config(path: str | Path) -> SweepConfig:
+    """Read and validate a sweep file.
+
+    Parameters
+    ----------
+    path : str or Path
+
+    Returns
+    -------
+    SweepConfig
+
+    Raises
+    ------
+    ConfigError
+        Missing file, broken YAML (with its line and column) or invalid fields (each with its
+        dotted path, e.g. ``train.lr``, and the valid values).
+
+    Examples
+    --------
+    >>> cfg = load_config("sweeps/quick.yaml")
+    >>> cfg.name, [m.name for m in cfg.models][:2]
+    ('quick', ['mlp', 'gcn'])
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"{path}: no such sweep file")
+    try:
+        raw = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as err:
+        raise _yaml_error(path, err) from None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: a sweep file must be a YAML mapping with name, generator, ...")
+    try:
+        return SweepConfig.model_validate(raw)
+    except ValidationError as err:
+        raise _format_validation(path, err) from None

@@ -1,0 +1,135 @@
+r"""Summaries and empirical recoverability thresholds of sweep results.
+
+**Threshold definition.** For one model and one value of the row parameter ``x`` (λ by
+default), take the mean test accuracy over seeds at each value of ``y`` (μ by default). The
+threshold is the smallest swept ``y`` whose mean reaches ``level``, *and every larger swept y
+too* (so one lucky point below a dip does not count). ``level`` defaults to halfway between
+chance and perfect, :math:`(1 + 1/k)/2` (0.75 for two classes). NaN when no swept ``y``
+qualifies. The 95% confidence interval comes from a bootstrap over seeds: each (x, y) cell's
+seeds are resampled with replacement, the threshold recomputed, and the 2.5% / 97.5%
+quantiles reported (a resample without a threshold counts as +∞ for the upper bound).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["default_level", "summarize", "thresholds"]
+
+
+def default_level(df: pd.DataFrame) -> float:
+    """Halfway between chance and perfect accuracy, (1 + 1/k)/2.
+
+    Examples
+    --------
+    >>> default_level(pd.DataFrame({"classes": [3]}))
+    0.6666666666666666
+    """
+    k = int(df["classes"].max()) if "classes" in df and len(df) else 2
+    return (1.0 + 1.0 / k) / 2.0
+
+
+def summarize(
+    df: pd.DataFrame, by: list[str] | None = None, metric: str = "test_acc"
+) -> pd.DataFrame:
+    """Mean, standard error, 95% CI half-width, best and count of ``metric`` per group.
+
+    Parameters
+    ----------
+    df : DataFrame
+        Sweep results (:func:`gnnrg.load_results`).
+    by : list of str, optional
+        Grouping columns; default: ``model`` and the swept parameters ``lam`` and ``mu``
+        where present.
+    metric : str, default "test_acc"
+
+    Returns
+    -------
+    DataFrame with columns ``by + [mean, stderr, ci95, best, count]``.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"model": ["a"] * 3, "lam": [0] * 3, "mu": [1] * 3,
+    ...                    "test_acc": [0.6, 0.7, 0.8]})
+    >>> summarize(df)[["mean", "best", "count"]].round(3).values.tolist()
+    [[0.7, 0.8, 3.0]]
+    """
+    by = by or [c for c in ("model", "lam", "mu") if c in df]
+    g = df.groupby(by, dropna=False)[metric]
+    out = g.agg(mean="mean", std="std", best="max", count="count").reset_index()
+    out["stderr"] = out["std"] / np.sqrt(out["count"])
+    out["ci95"] = 1.96 * out["stderr"]
+    return out[[*by, "mean", "stderr", "ci95", "best", "count"]]
+
+
+def _threshold(ys: np.ndarray, means: np.ndarray, level: float) -> float:
+    ok = means >= level
+    # smallest y from which every larger swept y also reaches the level
+    bad = np.flatnonzero(~ok)
+    start = bad[-1] + 1 if len(bad) else 0
+    return float(ys[start]) if start < len(ys) else float("nan")
+
+
+def thresholds(
+    df: pd.DataFrame,
+    level: float | None = None,
+    *,
+    x: str = "lam",
+    y: str = "mu",
+    metric: str = "test_acc",
+    by: str = "model",
+    n_boot: int = 200,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Empirical recoverability threshold in ``y`` for each model and each ``x``.
+
+    Parameters
+    ----------
+    df : DataFrame
+        Sweep results, one row per (point, model, seed).
+    level : float, optional
+        Accuracy to reach; default :func:`default_level`.
+    x, y : str
+        Row and threshold parameters (default λ and μ).
+    metric : str, default "test_acc"
+    by : str, default "model"
+    n_boot : int, default 200
+        Bootstrap resamples for the CI (0 for none).
+    seed : int
+
+    Returns
+    -------
+    DataFrame with columns ``by, x, threshold, ci_low, ci_high, level``.
+
+    Examples
+    --------
+    >>> rows = [{"model": "m", "lam": 0, "mu": mu, "test_acc": acc}
+    ...         for mu, acc in [(0.1, 0.5), (0.5, 0.8), (1.0, 0.9)] for _ in range(3)]
+    >>> thresholds(pd.DataFrame(rows), 0.75, n_boot=0)[["threshold"]].values.tolist()
+    [[0.5]]
+    """
+    level = default_level(df) if level is None else float(level)
+    rng = np.random.default_rng(seed)
+    records = []
+    for (group, xv), sub in df.groupby([by, x], dropna=False):
+        ys = np.sort(sub[y].unique())
+        cells = [sub.loc[sub[y] == yv, metric].to_numpy(dtype=float) for yv in ys]
+        means = np.array([c.mean() for c in cells])
+        est = _threshold(ys, means, level)
+        low = high = np.nan
+        if n_boot > 0:
+            boots = np.empty(n_boot)
+            for b in range(n_boot):
+                resampled = np.array([rng.choice(c, size=len(c)).mean() for c in cells])
+                t = _threshold(ys, resampled, level)
+                boots[b] = np.inf if np.isnan(t) else t
+            boots.sort()  # order statistics: no interpolation across +inf
+            low = boots[int(np.floor(0.025 * (n_boot - 1)))]
+            high = boots[int(np.ceil(0.975 * (n_boot - 1)))]
+            low = np.nan if np.isinf(low) else float(low)
+            high = np.nan if np.isinf(high) else float(high)
+        records.append(
+            {by: group, x: xv, "threshold": est, "ci_low": low, "ci_high": high, "level": level}
+        )
+    return pd.DataFrame.from_records(records)

@@ -1,0 +1,224 @@
+"""End-to-end sweeps: results, resume without duplicates, interruption, plots, bad input."""
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from gnnrg.cli import main
+from gnnrg.sweep import ConfigError, load_config, load_results, run_sweep, thresholds
+from gnnrg.sweep import runner as runner_module
+
+TINY = """
+name: tiny
+generator: {model: csbm, n: 200, classes: 2, avg_degree: 8, num_features: 4, sigma: 1.0}
+grid: {lam: [-1.5, 1.5], mu: [0.2, 1.5]}
+models: [logreg, gcn]
+train: {protocol: fresh-graph, epochs: 30, lr: 0.02}
+seeds: 2
+"""
+
+
+def write(tmp_path, text, name="sweep.yaml"):
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(text))
+    return path
+
+
+def test_small_sweep_end_to_end_then_resume_without_duplicates(tmp_path):
+    cfg = load_config(write(tmp_path, TINY))
+    out = tmp_path / "out"
+    df = run_sweep(cfg, out, progress=False)
+    assert len(df) == 4 * 2 * 2 and df["cell_id"].is_unique
+    for col in (
+        "lam",
+        "mu",
+        "p_in",
+        "model",
+        "seed",
+        "test_acc",
+        "train_acc",
+        "train_seconds",
+        "torch_version",
+        "config_hash",
+        "cell_id",
+    ):
+        assert col in df
+    # strong signal → accurate, weak features and no graph model → near chance for logreg
+    strong = df[(df["mu"] == 1.5)]
+    assert strong["test_acc"].mean() > 0.85
+    parts = sorted((out / "results").glob("part-*.parquet"))
+    again = run_sweep(cfg, out, progress=False)
+    assert sorted((out / "results").glob("part-*.parquet")) == parts  # nothing re-run
+    pd.testing.assert_frame_equal(
+        again.sort_values("cell_id").reset_index(drop=True),
+        df.sort_values("cell_id").reset_index(drop=True),
+    )
+
+
+def test_same_seed_same_numbers(tmp_path):
+    cfg = load_config(write(tmp_path, TINY))
+    a = run_sweep(cfg, tmp_path / "a", progress=False).sort_values("cell_id")
+    b = run_sweep(cfg, tmp_path / "b", progress=False).sort_values("cell_id")
+    assert a["test_acc"].tolist() == b["test_acc"].tolist()
+
+
+def test_interrupted_sweep_keeps_finished_cells_and_resumes(tmp_path, monkeypatch):
+    cfg = load_config(write(tmp_path, TINY))
+    out = tmp_path / "out"
+    real = runner_module.run_task
+    calls = {"n": 0}
+
+    def flaky(task, *args):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise KeyboardInterrupt
+        return real(task, *args)
+
+    monkeypatch.setattr(runner_module, "run_task", flaky)
+    with pytest.raises(KeyboardInterrupt):
+        run_sweep(cfg, out, progress=False)
+    assert len(load_results(out)) == 2 * 2  # two tasks of two models finished and saved
+    monkeypatch.setattr(runner_module, "run_task", real)
+    df = run_sweep(cfg, out, progress=False)
+    assert len(df) == 16 and df["cell_id"].is_unique
+
+
+def test_failing_cell_loses_nothing_else(tmp_path, monkeypatch):
+    import gnnrg.train.loop as loop
+
+    cfg = load_config(write(tmp_path, TINY))
+    real = loop.train
+
+    def broken(model, *args, **kwargs):
+        if model == "gcn":
+            raise RuntimeError("boom")
+        return real(model, *args, **kwargs)
+
+    monkeypatch.setattr(loop, "train", broken)
+    with pytest.raises(
+        runner_module.SweepFailed, match=r"8 cell\(s\) failed; first: RuntimeError: boom"
+    ):
+        run_sweep(cfg, tmp_path / "out", progress=False)
+    df = load_results(tmp_path / "out")
+    assert set(df["model"]) == {"logreg"} and len(df) == 8
+    monkeypatch.setattr(loop, "train", real)
+    assert len(run_sweep(cfg, tmp_path / "out", progress=False)) == 16
+
+
+def test_parallel_jobs_give_the_same_results(tmp_path):
+    cfg = load_config(write(tmp_path, TINY))
+    serial = run_sweep(cfg, tmp_path / "s", progress=False).sort_values("cell_id")
+    parallel = run_sweep(cfg, tmp_path / "p", jobs=2, progress=False).sort_values("cell_id")
+    assert serial["test_acc"].tolist() == parallel["test_acc"].tolist()
+
+
+@pytest.mark.slow
+def test_dask_local_cluster_runs_a_sweep(tmp_path):
+    cfg = load_config(write(tmp_path, TINY))
+    serial = run_sweep(cfg, tmp_path / "s", progress=False).sort_values("cell_id")
+    dask = run_sweep(cfg, tmp_path / "d", jobs=2, dask="local", progress=False)
+    assert dask.sort_values("cell_id")["test_acc"].tolist() == serial["test_acc"].tolist()
+
+
+def test_cli_sweep_and_plot_write_table_and_figures(tmp_path, capsys):
+    path = write(tmp_path, TINY)
+    out = tmp_path / "out"
+    assert main(["sweep", str(path), "--out", str(out), "--no-progress"]) == 0
+    assert main(["plot", str(out)]) == 0
+    for name in ("summary.csv", "thresholds.csv", "phase_diagrams.png", "phase_diagrams.pdf"):
+        assert (out / name).stat().st_size > 0
+    th = pd.read_csv(out / "thresholds.csv")
+    assert set(th["model"]) == {"logreg", "gcn"} and (th["level"] == 0.75).all()
+    assert json.loads((out / "config.json").read_text())["name"] == "tiny"
+
+
+def test_thresholds_with_bootstrap_ci():
+    rows = []
+    for lam in (0.0, 1.0):
+        for mu, acc in ((0.1, 0.5), (0.3, 0.7), (0.6, 0.8), (1.0, 0.95)):
+            for s, noise in enumerate((-0.02, 0.0, 0.02)):
+                rows.append(
+                    {
+                        "model": "m",
+                        "lam": lam,
+                        "mu": mu,
+                        "test_acc": acc + noise + lam / 20,
+                        "classes": 2,
+                        "seed": s,
+                    }
+                )
+    th = thresholds(pd.DataFrame(rows), n_boot=100)
+    assert th["threshold"].tolist() == [0.6, 0.3]
+    assert (th["ci_low"] <= th["threshold"]).all() and (th["threshold"] <= th["ci_high"]).all()
+
+
+# ---------------------------------------------------------------------------------- bad input
+@pytest.mark.parametrize(
+    "text,message",
+    [
+        (
+            TINY.replace("mu: [0.2, 1.5]", "mu: [-0.5, 1.5]"),
+            r"generator at point \(lam=-1.5, mu=-0.5\): mu=-0.5 must be >= 0",
+        ),
+        (
+            TINY.replace("[logreg, gcn]", "[logreg, gcnn]"),
+            r"models\.1\.name: unknown model 'gcnn'; choose one of \['mlp'",
+        ),
+        (
+            TINY.replace("lam: [-1.5, 1.5]", "lam: [-1.5, 3.5]"),
+            r"\(lam=3.5, mu=0.2\): lam=3.5 must satisfy -2.828 <= lam <= sqrt\(avg_degree\)=2.828",
+        ),
+        (TINY.replace("lr: 0.02", "lr: -1"), r"train\.lr: Input should be greater than 0"),
+        (
+            TINY.replace("protocol: fresh-graph", "protocol: inductive"),
+            r"train\.protocol: Input should be 'fresh-graph' or 'transductive'",
+        ),
+        (
+            "\n".join(line for line in TINY.splitlines() if not line.startswith("models")),
+            r"models: required field is missing",
+        ),
+        (TINY.replace("seeds: 2", "seeds: 2\ncolour: blue"), r"colour: unknown field"),
+        (
+            TINY.replace(
+                "grid: {lam: [-1.5, 1.5], mu: [0.2, 1.5]}", "grid: {lam: [1, 2], mu: [0.2"
+            ),
+            r"sweep\.yaml:\d+:\d+: invalid YAML",
+        ),
+        (
+            TINY.replace("n: 200,", "n: 200, degree_correction: yes,"),
+            r"unknown csbm argument\(s\): degree_correction",
+        ),
+    ],
+)
+def test_bad_config_names_the_field(tmp_path, text, message):
+    with pytest.raises(ConfigError, match=message):
+        load_config(write(tmp_path, text))
+
+
+def test_broken_yaml_reports_its_line(tmp_path):
+    path = write(tmp_path, "name: x\ngenerator: {n: 10\nmodels: [gcn]\n")
+    with pytest.raises(ConfigError, match=r"sweep\.yaml:3:7: invalid YAML"):
+        load_config(path)
+
+
+def test_cli_bad_config_exits_2_without_traceback(tmp_path):
+    cmd = [sys.executable, "-m", "gnnrg.cli", "sweep", str(tmp_path / "missing.yaml")]
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert "no such sweep file" in proc.stderr and "Traceback" not in proc.stderr
+    bad = write(tmp_path, TINY.replace("seeds: 2", "seeds: 0"))
+    proc = subprocess.run([*cmd[:-1], str(bad)], capture_output=True, text=True)
+    assert (
+        proc.returncode == 2 and "seeds: Input should be greater than or equal to 1" in proc.stderr
+    )
+    assert "Traceback" not in proc.stderr
+
+
+def test_shipped_configs_are_valid():
+    for path in Path("sweeps").glob("*.yaml"):
+        load_config(path)
