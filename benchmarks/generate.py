@@ -43,9 +43,12 @@ def main() -> None:
         sizes = [n // 2, n - n // 2]
         probs = [[p_in, p_out], [p_out, p_in]]
         rng = np.random.default_rng(0)
-        t_gnnrg = best_of(lambda: sample_sbm_edges(np.array(sizes), np.array(probs), rng))
-        t_nx = best_of(lambda: nx.stochastic_block_model(sizes, probs, seed=0, sparse=True), 1)
-        t_pyg = best_of(lambda: stochastic_blockmodel_graph(sizes, probs), 1)
+        arr_sizes, arr_probs = np.array(sizes), np.array(probs)
+        t_gnnrg = best_of(lambda s=arr_sizes, p=arr_probs, r=rng: sample_sbm_edges(s, p, r))
+        t_nx = best_of(
+            lambda s=sizes, p=probs: nx.stochastic_block_model(s, p, seed=0, sparse=True), 1
+        )
+        t_pyg = best_of(lambda s=sizes, p=probs: stochastic_blockmodel_graph(s, p), 1)
         print(
             f"{n:>8} {t_gnnrg:>9.4f} {t_nx:>11.4f} {t_nx / t_gnnrg:>6.0f}x "
             f"{t_pyg:>8.4f} {t_pyg / t_gnnrg:>6.0f}x"

@@ -21,8 +21,8 @@ _LAZY = {
     "stats": "gnnrg.diagnostics",
     "nodewise_accuracy": "gnnrg.theory.nodewise",
     "load_results": "gnnrg.sweep.store",
-    "thresholds": "gnnrg.sweep.thresholds",
-    "train": "gnnrg.train.loop",
+    "thresholds": "gnnrg.sweep.recoverability",
+    "train": "gnnrg.training.loop",
 }
 
 __all__ = [*sorted(_LAZY), "__version__"]

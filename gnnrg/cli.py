@@ -39,6 +39,25 @@ def _range_or_value(text: str) -> np.ndarray:
     raise argparse.ArgumentTypeError(f"{text!r} is neither a number nor a range START:STOP:COUNT")
 
 
+_NUMERIC_FLAGS = ("--lam", "--mu", "--p-in", "--p-out", "--sigma", "--avg-degree")
+
+
+def _join_negative_values(argv: list[str]) -> list[str]:
+    """Let ``--lam -3:3:121`` through: argparse would read ``-3:3:121`` as a flag."""
+    out: list[str] = []
+    i = 0
+    while i < len(argv):
+        token = argv[i]
+        nxt = argv[i + 1] if i + 1 < len(argv) else ""
+        if token in _NUMERIC_FLAGS and nxt[:1] == "-" and nxt[1:2].isdigit() | (nxt[1:2] == "."):
+            out.append(f"{token}={nxt}")
+            i += 2
+            continue
+        out.append(token)
+        i += 1
+    return out
+
+
 def _build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="gnnrg", description="GNNs on random graphs: theory and simulation.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -100,10 +119,13 @@ def main(argv: list[str] | None = None) -> int:
     0
     """
     parser = _build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_join_negative_values(sys.argv[1:] if argv is None else argv))
     handler = {"sweep": _sweep, "plot": _plot, "theory": _theory}[args.command]
     try:
         return handler(args, parser)
+    except BrokenPipeError:  # output piped into head & co.
+        sys.stderr.close()
+        return 0
     except KeyboardInterrupt:
         print(
             "interrupted: finished results are saved; run the same command to resume",
@@ -124,7 +146,7 @@ def _sweep(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if args.jobs < 1:
         parser.error(f"--jobs={args.jobs} must be >= 1")
     from gnnrg.sweep.runner import SweepFailed, run_sweep
-    from gnnrg.sweep.thresholds import summarize
+    from gnnrg.sweep.recoverability import summarize
 
     out = Path(args.out or Path("results") / config.name)
     try:
@@ -154,7 +176,7 @@ def _plot(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 
     from gnnrg.plot import plot_phase_diagram
     from gnnrg.sweep.store import load_results
-    from gnnrg.sweep.thresholds import summarize, thresholds
+    from gnnrg.sweep.recoverability import summarize, thresholds
 
     out = Path(args.out)
     df = load_results(out)

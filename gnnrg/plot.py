@@ -140,7 +140,7 @@ def plot_phase_diagram(
     """
     import matplotlib.pyplot as plt
 
-    from gnnrg.sweep.thresholds import default_level, thresholds
+    from gnnrg.sweep.recoverability import default_level, thresholds
 
     if ax is None:
         _, ax = plt.subplots(figsize=(5, 4))

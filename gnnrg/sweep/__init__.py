@@ -3,7 +3,7 @@
 from gnnrg.sweep.config import ConfigError, SweepConfig, load_config
 from gnnrg.sweep.runner import SweepFailed, run_sweep
 from gnnrg.sweep.store import load_results
-from gnnrg.sweep.thresholds import summarize, thresholds
+from gnnrg.sweep.recoverability import summarize, thresholds
 
 __all__ = [
     "ConfigError",

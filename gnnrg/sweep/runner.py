@@ -49,7 +49,7 @@ def run_task(task: Task, config_hash: str, sweep_name: str) -> tuple[list[dict],
     import torch
 
     from gnnrg.generators.registry import resolve_generator
-    from gnnrg.train.loop import train
+    from gnnrg.training.loop import train
 
     torch.set_num_threads(1)
     params = dict(task.params)

@@ -89,7 +89,7 @@ def test_interrupted_sweep_keeps_finished_cells_and_resumes(tmp_path, monkeypatc
 
 
 def test_failing_cell_loses_nothing_else(tmp_path, monkeypatch):
-    import gnnrg.train.loop as loop
+    import gnnrg.training.loop as loop
 
     cfg = load_config(write(tmp_path, TINY))
     real = loop.train

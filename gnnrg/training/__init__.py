@@ -1,5 +1,5 @@
 """Training node classifiers under the study's protocols."""
 
-from gnnrg.train.loop import PROTOCOLS, build_model, train
+from gnnrg.training.loop import PROTOCOLS, build_model, train
 
 __all__ = ["PROTOCOLS", "build_model", "train"]
