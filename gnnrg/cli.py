@@ -145,8 +145,8 @@ def _sweep(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         return 2
     if args.jobs < 1:
         parser.error(f"--jobs={args.jobs} must be >= 1")
-    from gnnrg.sweep.runner import SweepFailed, run_sweep
     from gnnrg.sweep.recoverability import summarize
+    from gnnrg.sweep.runner import SweepFailed, run_sweep
 
     out = Path(args.out or Path("results") / config.name)
     try:
@@ -175,8 +175,8 @@ def _plot(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     import matplotlib.pyplot as plt
 
     from gnnrg.plot import plot_phase_diagram
-    from gnnrg.sweep.store import load_results
     from gnnrg.sweep.recoverability import summarize, thresholds
+    from gnnrg.sweep.store import load_results
 
     out = Path(args.out)
     df = load_results(out)
@@ -225,7 +225,8 @@ def _plot(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 
 
 # ---------------------------------------------------------------------------------------- theory
-def _theory_point(args, lam: float, mu: float) -> dict[str, Any]:
+def _theory_column(args, lam: float, mus: np.ndarray, samples: int) -> list[dict[str, Any]]:
+    """Theory rows for one λ (or one (p_in, p_out)) and every μ in ``mus``."""
     from gnnrg.parameters import block_probabilities, lam_from_probabilities, mu_deshpande
     from gnnrg.theory import (
         features_only_accuracy,
@@ -244,12 +245,10 @@ def _theory_point(args, lam: float, mu: float) -> dict[str, Any]:
         p_in, p_out = block_probabilities(n, d, lam)
     method = args.method
     if args.layers == 1:
-        result = one_layer_accuracy(n, p_in, p_out, mu, args.sigma, norm=args.norm)
-        method = (
-            "exact (binomial counts)"
-            if args.norm != "sym"
-            else "exact counts, sampled neighbour degrees"
-        )
+        result = one_layer_accuracy(n, p_in, p_out, mus, args.sigma, norm=args.norm)
+        method = "exact (binomial counts)"
+        if args.norm == "sym":
+            method = "exact counts, sampled neighbour degrees"
     else:
         tree_ok = args.norm in ("sum", "sum-self")
         if method == "auto":
@@ -258,40 +257,63 @@ def _theory_point(args, lam: float, mu: float) -> dict[str, Any]:
             if not tree_ok:
                 raise ValueError(f"--method tree supports --norm sum or sum-self, not {args.norm}")
             result = two_layer_tree_accuracy(
-                p_in * (n / 2 - 1), p_out * n / 2, mu, args.sigma, norm=args.norm
+                p_in * (n / 2 - 1),
+                p_out * n / 2,
+                mus,
+                args.sigma,
+                norm=args.norm,
+                samples=samples,
             )
             method = "tree (study's Theorem 2, Poisson)"
         else:
-            result = graph_average_accuracy(
-                n,
-                layers=2,
-                norm=args.norm,
-                graphs=10,
-                p_in=p_in,
-                p_out=p_out,
-                mu=mu,
-                sigma=args.sigma,
-            )
+            per_mu = [
+                graph_average_accuracy(
+                    n,
+                    layers=2,
+                    norm=args.norm,
+                    graphs=10,
+                    p_in=p_in,
+                    p_out=p_out,
+                    mu=mu,
+                    sigma=args.sigma,
+                )
+                for mu in mus
+            ]
+            result = {
+                k: np.array([r[k] for r in per_mu]) for k in ("accuracy", "accuracy_best_sign")
+            }
             method = "graph-averaged exact (10 graphs)"
-    return {
-        "layers": args.layers,
-        "norm": args.norm,
-        "n": n,
-        "avg_degree": d,
-        "lam": lam,
-        "p_in": p_in,
-        "p_out": p_out,
-        "mu": mu,
-        "sigma": args.sigma,
-        "accuracy": result["accuracy"],
-        "accuracy_best_sign": result["accuracy_best_sign"],
-        "features_only": float(features_only_accuracy(mu, args.sigma)),
-        "it_threshold": float(
-            it_threshold(lam, mu, sigma=args.sigma, n=n, num_features=args.num_features)
-        ),
-        "mu_deshpande": mu_deshpande(mu, args.sigma, n, args.num_features),
-        "method": method,
-    }
+    rows = []
+    for i, mu in enumerate(mus):
+        rows.append(
+            {
+                "layers": args.layers,
+                "norm": args.norm,
+                "n": n,
+                "avg_degree": d,
+                "lam": lam,
+                "p_in": p_in,
+                "p_out": p_out,
+                "mu": float(mu),
+                "sigma": args.sigma,
+                "accuracy": float(result["accuracy"][i]),
+                "accuracy_best_sign": float(result["accuracy_best_sign"][i]),
+                "features_only": float(features_only_accuracy(mu, args.sigma)),
+                "it_threshold": float(
+                    it_threshold(lam, mu, sigma=args.sigma, n=n, num_features=args.num_features)
+                ),
+                "mu_deshpande": mu_deshpande(float(mu), args.sigma, n, args.num_features),
+                "method": method,
+            }
+        )
+    return rows
+
+
+def _theory_rows(args, lams: np.ndarray, mus: np.ndarray) -> list[dict[str, Any]]:
+    """Rows μ-major (all λ for the first μ, then the next μ), as a (μ, λ) grid reads."""
+    samples = 400_000 if len(lams) * len(mus) == 1 else 100_000
+    columns = [_theory_column(args, lam, mus, samples) for lam in lams]
+    return [columns[j][i] for i in range(len(mus)) for j in range(len(lams))]
 
 
 def _theory(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
@@ -303,6 +325,8 @@ def _theory(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         parser.error(f"--n={args.n} must be >= 2")
     if args.sigma <= 0:
         parser.error(f"--sigma={args.sigma} must be > 0")
+    if (args.mu < 0).any():
+        parser.error(f"--mu={args.mu.min():g} must be >= 0")
     if args.symbolic:
         from gnnrg.theory.symbolic import EXPRESSIONS, latex
 
@@ -312,7 +336,7 @@ def _theory(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     lams = np.array([math.nan]) if args.p_in is not None else args.lam
     grid = len(lams) > 1 or len(args.mu) > 1
     try:
-        rows = [_theory_point(args, lam, mu) for mu in args.mu for lam in lams]
+        rows = _theory_rows(args, lams, args.mu)
     except ValueError as err:
         flag = "--p-in/--p-out" if args.p_in is not None else "--lam/--avg-degree/--mu"
         parser.error(f"{flag}: {err}")
@@ -351,7 +375,7 @@ def _theory_plot(args, rows, lams, mus, grid) -> None:
     from gnnrg.theory import it_threshold_mu
 
     if not grid:
-        rows = [_theory_point(args, lam, mu) for mu in mus for lam in lams]
+        rows = _theory_rows(args, lams, mus)
     acc = np.array([r["accuracy_best_sign"] for r in rows]).reshape(len(mus), len(lams))
     fig, ax = plt.subplots(figsize=(6, 4.5))
     plot_theory_map(

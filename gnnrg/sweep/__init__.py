@@ -1,9 +1,9 @@
 """Parameter sweeps: YAML configs, resumable result store, thresholds."""
 
 from gnnrg.sweep.config import ConfigError, SweepConfig, load_config
+from gnnrg.sweep.recoverability import summarize, thresholds
 from gnnrg.sweep.runner import SweepFailed, run_sweep
 from gnnrg.sweep.store import load_results
-from gnnrg.sweep.recoverability import summarize, thresholds
 
 __all__ = [
     "ConfigError",

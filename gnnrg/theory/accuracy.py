@@ -53,8 +53,32 @@ def _counts(trials: float, p: float, finite: bool) -> tuple[np.ndarray, np.ndarr
     return k, dist.pmf(k)
 
 
-def _pair(result: float) -> dict[str, float]:
-    return {"accuracy": float(result), "accuracy_best_sign": float(max(result, 1.0 - result))}
+def _pair(result: float | np.ndarray) -> dict[str, Any]:
+    """``accuracy`` and ``accuracy_best_sign`` (floats, or arrays for an array of μ)."""
+    if np.ndim(result) == 0:
+        result = float(result)
+        return {"accuracy": result, "accuracy_best_sign": max(result, 1.0 - result)}
+    result = np.asarray(result, dtype=float)
+    return {"accuracy": result, "accuracy_best_sign": np.maximum(result, 1.0 - result)}
+
+
+def _signal_to_noise(mu: Any, sigma: float) -> np.ndarray:
+    """s = μ/σ as an array (μ may be a scalar or an array), with the arguments checked."""
+    sigma = check_real("sigma", sigma, low=0.0, low_open=True)
+    mu_arr = np.asarray(mu, dtype=float)
+    if mu_arr.ndim == 0:
+        check_real("mu", float(mu_arr), low=0.0)
+    elif not (np.isfinite(mu_arr).all() and (mu_arr >= 0).all()):
+        raise ValueError("mu must hold finite values >= 0")
+    return mu_arr / sigma
+
+
+def _expect_phi(s: np.ndarray, ratio: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """Σ weight·Φ(s·ratio) / Σ weight for every s, over the distinct ratios only."""
+    values, inverse = np.unique(ratio, return_inverse=True)
+    w = np.bincount(inverse.ravel(), weights=weight.ravel(), minlength=len(values))
+    out = ndtr(np.multiply.outer(np.atleast_1d(s), values)) @ w / w.sum()
+    return out if np.ndim(s) else out[0]
 
 
 def one_layer_accuracy(
@@ -84,8 +108,10 @@ def one_layer_accuracy(
         Number of nodes (even; two balanced classes).
     p_in, p_out : float
         Edge probabilities.
-    mu, sigma : float
-        Feature signal and noise; only s = μ/σ matters.
+    mu : float or array-like
+        Feature signal; an array gives arrays in the result (one graph law, many μ).
+    sigma : float
+        Feature noise; only s = μ/σ matters.
     norm : {"sum", "sum-self", "mean", "sym"}, default "mean"
     finite : bool, default True
         Binomial counts (exact at this n) or their Poisson limit.
@@ -108,8 +134,7 @@ def one_layer_accuracy(
     """
     n = check_int("n", n, low=2)
     norm = check_choice("norm", norm, NORMS)
-    sigma = check_real("sigma", sigma, low=0.0, low_open=True)
-    s = check_real("mu", mu, low=0.0) / sigma
+    s = _signal_to_noise(mu, sigma)
     half = n / 2
     ks, ps = _counts(half - 1, p_in, finite)
     kd, pd = _counts(half, p_out, finite)
@@ -117,16 +142,16 @@ def one_layer_accuracy(
     weight = np.outer(ps, pd)
     base = "sum" if norm == "sum" else "sum-self"
     with np.errstate(invalid="ignore", divide="ignore"):
-        z = np.nan_to_num(numeric(1, base)(s, KS, KD), nan=0.0)
-    exact = float((weight * ndtr(z)).sum() / weight.sum())
+        ratio = np.nan_to_num(numeric(1, base)(1.0, KS, KD), nan=0.0)  # z / s
+    exact = _expect_phi(s, ratio, weight)
     if norm != "sym":
         return _pair(exact)
     return _pair(exact + _sym_correction(n, p_in, p_out, s, finite, samples, seed))
 
 
 def _sym_correction(
-    n: int, p_in: float, p_out: float, s: float, finite: bool, samples: int, seed: int
-) -> float:
+    n: int, p_in: float, p_out: float, s: Any, finite: bool, samples: int, seed: int
+) -> Any:
     """E[Φ(z_sym) − Φ(z_sum-self)] by a population sample of nodes and neighbour degrees."""
     rng = np.random.default_rng(seed)
     half = n / 2
@@ -147,9 +172,10 @@ def _sym_correction(
     signal -= np.bincount(node_d, 1.0 / np.sqrt(dj_diff), samples)
     noise = 1.0 / own + np.bincount(node_s, 1.0 / dj_same, samples)
     noise += np.bincount(node_d, 1.0 / dj_diff, samples)
-    z_sym = s * signal / np.sqrt(noise)
-    z_self = numeric(1, "sum-self")(s, ks, kd)
-    return float(np.mean(ndtr(z_sym) - ndtr(z_self)))
+    ones = np.ones(samples)
+    ratio_sym = signal / np.sqrt(noise)
+    ratio_self = numeric(1, "sum-self")(1.0, ks, kd)
+    return _expect_phi(s, ratio_sym, ones) - _expect_phi(s, ratio_self, ones)
 
 
 def two_layer_tree_accuracy(
@@ -182,7 +208,9 @@ def two_layer_tree_accuracy(
     ----------
     c_s, c_d : float
         Expected same- and other-class neighbour counts.
-    mu, sigma : float
+    mu : float or array-like
+        An array gives arrays in the result (the same count sample serves every μ).
+    sigma : float
     norm : {"sum-self", "sum"}
     samples, seed : int
 
@@ -197,14 +225,14 @@ def two_layer_tree_accuracy(
     0.78
     """
     norm = check_choice("norm", norm, ("sum-self", "sum"))
-    s = check_real("mu", mu, low=0.0) / check_real("sigma", sigma, low=0.0, low_open=True)
+    s = _signal_to_noise(mu, sigma)
     rng = np.random.default_rng(seed)
     n_in, n_out = rng.poisson(c_s, samples), rng.poisson(c_d, samples)
     n_2in = rng.poisson(c_s * n_in + c_d * n_out)
     n_2out = rng.poisson(c_d * n_in + c_s * n_out)
     with np.errstate(invalid="ignore", divide="ignore"):
-        z = np.nan_to_num(numeric(2, norm)(s, n_in, n_out, n_2in, n_2out), nan=0.0)
-    return _pair(float(ndtr(z).mean()))
+        ratio = np.nan_to_num(numeric(2, norm)(1.0, n_in, n_out, n_2in, n_2out), nan=0.0)
+    return _pair(_expect_phi(s, ratio, np.ones(samples)))
 
 
 def graph_average_accuracy(
