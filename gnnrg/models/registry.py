@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from gnnrg._registry import resolve
 from gnnrg.models.gat import GAT
 from gnnrg.models.gcn import GCN
 from gnnrg.models.gps import GraphTransformer
@@ -28,10 +29,6 @@ MODELS: dict[str, type] = {
 }
 
 
-def _normalise(name: str) -> str:
-    return name.lower().replace("-", "").replace("_", "")
-
-
 def resolve_model(name: str) -> type:
     """The model class called ``name`` (case, ``-`` and ``_`` ignored).
 
@@ -45,11 +42,7 @@ def resolve_model(name: str) -> type:
     >>> resolve_model("Transformer_Local").__name__
     'TransformerLocal'
     """
-    if isinstance(name, str):
-        for key, cls in MODELS.items():
-            if _normalise(key) == _normalise(name):
-                return cls
-    raise ValueError(f"Could not resolve {name!r} among choices {list(MODELS)}")
+    return resolve(name, MODELS)
 
 
 def model_name(model: Any) -> str:

@@ -14,7 +14,7 @@ from scipy.optimize import linear_sum_assignment
 
 from gnnrg.edgelist import edge_array
 
-__all__ = ["Louvain", "Spectral", "matched_accuracy"]
+__all__ = ["CommunityBaseline", "Louvain", "Spectral", "matched_accuracy"]
 
 
 def matched_accuracy(pred: np.ndarray, labels: np.ndarray) -> float:
@@ -32,7 +32,28 @@ def matched_accuracy(pred: np.ndarray, labels: np.ndarray) -> float:
     return float(confusion[rows, cols].sum() / len(labels))
 
 
-class Spectral:
+class CommunityBaseline:
+    """A non-learned baseline: ``predict(data)`` returns cluster labels from the graph alone."""
+
+    learned = False
+    uses_graph = True
+
+    def __init__(self, classes: int, *, seed: int = 0, **_: Any) -> None:
+        self.classes = classes
+        self.seed = seed
+
+    def predict(self, data: Any) -> np.ndarray:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def score(self, data: Any) -> float:
+        """Matched accuracy of :meth:`predict` against ``data.y``."""
+        return matched_accuracy(self.predict(data), np.asarray(data.y))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.classes})"
+
+
+class Spectral(CommunityBaseline):
     r"""Bethe–Hessian spectral clustering (Saade, Krzakala & Zdeborová, 2014).
 
     :math:`H(r) = (r^2 - 1) I - r A + D` with :math:`r = \pm\sqrt{\bar d}`; the eigenvectors of
@@ -47,13 +68,6 @@ class Spectral:
     >>> Spectral(2).score(g) > 0.9
     True
     """
-
-    learned = False
-    uses_graph = True
-
-    def __init__(self, classes: int, *, seed: int = 0, **_: Any) -> None:
-        self.classes = classes
-        self.seed = seed
 
     def predict(self, data: Any) -> np.ndarray:
         from scipy.cluster.vq import kmeans2
@@ -77,14 +91,8 @@ class Spectral:
         _, pred = kmeans2(best[1], self.classes, minit="++", seed=rng)
         return pred
 
-    def score(self, data: Any) -> float:
-        return matched_accuracy(self.predict(data), np.asarray(data.y))
 
-    def __repr__(self) -> str:
-        return f"Spectral({self.classes})"
-
-
-class Louvain:
+class Louvain(CommunityBaseline):
     """Louvain modularity communities (networkx), with the resolution lowered until there are
     at most ``classes`` communities (extra ones from the last split join the smallest group).
 
@@ -97,13 +105,6 @@ class Louvain:
     >>> Louvain(2).score(csbm(1000, avg_degree=20, lam=4.0, seed=0)) > 0.9
     True
     """
-
-    learned = False
-    uses_graph = True
-
-    def __init__(self, classes: int, *, seed: int = 0, **_: Any) -> None:
-        self.classes = classes
-        self.seed = seed
 
     def predict(self, data: Any) -> np.ndarray:
         import networkx as nx
@@ -129,9 +130,3 @@ class Louvain:
             pred[list(community)] = group
             sizes[group] += len(community)
         return pred
-
-    def score(self, data: Any) -> float:
-        return matched_accuracy(self.predict(data), np.asarray(data.y))
-
-    def __repr__(self) -> str:
-        return f"Louvain({self.classes})"
