@@ -48,10 +48,18 @@ def run_task(task: Task, config_hash: str, sweep_name: str) -> tuple[list[dict],
     """
     import torch
 
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # one thread per task; parallelism comes from the workers
+    try:
+        return _run_task_models(task, config_hash, sweep_name)
+    finally:
+        torch.set_num_threads(threads)  # jobs=1 runs in the caller's process: leave it as found
+
+
+def _run_task_models(task: Task, config_hash: str, sweep_name: str) -> tuple[list, list]:
     from gnnrg.generators.registry import resolve_generator
     from gnnrg.training.loop import train
 
-    torch.set_num_threads(1)
     params = dict(task.params)
     generator = resolve_generator(params.pop("model", "csbm"))
     start = time.perf_counter()

@@ -222,3 +222,15 @@ def test_cli_bad_config_exits_2_without_traceback(tmp_path):
 def test_shipped_configs_are_valid():
     for path in Path("sweeps").glob("*.yaml"):
         load_config(path)
+
+
+def test_inline_sweep_leaves_torch_threads_as_found(tmp_path):
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        run_sweep(load_config(write(tmp_path, TINY)), tmp_path / "out", progress=False)
+        assert torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(before)
