@@ -24,7 +24,7 @@ from gnnrg.parameters import block_probabilities, lam_from_probabilities
 if TYPE_CHECKING:
     from torch_geometric.data import Data
 
-__all__ = ["VARIANTS", "balanced_labels", "csbm", "csbm_parameters"]
+__all__ = ["VARIANTS", "balanced_labels", "csbm", "csbm_parameters", "sample_block_graph"]
 
 #: Variant keyword arguments of :func:`csbm` and their defaults (the plain cSBM).
 VARIANTS: dict[str, Any] = {
@@ -52,6 +52,54 @@ def balanced_labels(n: int, classes: int, rng: np.random.Generator) -> np.ndarra
     [4, 3, 3]
     """
     return rng.permutation(np.arange(n) % classes)
+
+
+def sample_block_graph(
+    n: int,
+    classes: int,
+    p_in: float,
+    p_out: float,
+    rng: np.random.Generator,
+    *,
+    degree_law: str | np.ndarray | None = None,
+    degree_exponent: float = 2.5,
+    degree_sigma: float = 1.0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Balanced labels and the planted-partition SBM edges of the cSBM (no features, no torch).
+
+    Parameters
+    ----------
+    n, classes : int
+    p_in, p_out : float
+        Edge probabilities inside and between classes.
+    rng : numpy.random.Generator
+    degree_law, degree_exponent, degree_sigma
+        Optional Karrer–Newman degree correction (see :func:`csbm`).
+
+    Returns
+    -------
+    edges : ndarray of shape (2, m)
+        Each undirected edge once, no self loops, in no particular order (every consumer
+        sorts when it needs to, so sorting here would be done twice).
+    labels : ndarray of shape (n,)
+
+    Examples
+    --------
+    >>> e, y = sample_block_graph(100, 2, 0.1, 0.01, np.random.default_rng(0))
+    >>> np.bincount(y).tolist(), e.shape[0]
+    ([50, 50], 2)
+    """
+    y = balanced_labels(n, classes, rng)
+    order = np.argsort(y, kind="stable")  # block position t is node order[t]
+    sizes = np.bincount(y, minlength=classes)
+    probs = np.full((classes, classes), p_out)
+    np.fill_diagonal(probs, p_in)
+    theta = None
+    if degree_law is not None:  # a string law, or the caller's array of propensities
+        theta = sample_propensities(
+            y, degree_law, rng, exponent=degree_exponent, sigma=degree_sigma
+        )[order]
+    return order[sample_sbm_edges(sizes, probs, rng, propensities=theta)], y
 
 
 def csbm_parameters(
@@ -322,17 +370,16 @@ def csbm(
     if class_means is not None:
         class_means = np.asarray(class_means, dtype=np.float64)
     rng = np.random.default_rng(seed)
-    y = balanced_labels(n, classes, rng)
-    order = np.argsort(y, kind="stable")  # block position t is node order[t]
-    sizes = np.bincount(y, minlength=classes)
-    probs = np.full((classes, classes), p_out)
-    np.fill_diagonal(probs, p_in)
-    theta = None
-    if degree_law is not None:  # a string law, or the caller's array of propensities
-        theta = sample_propensities(
-            y, degree_law, rng, exponent=params["degree_exponent"], sigma=params["degree_sigma"]
-        )[order]
-    edges = order[sample_sbm_edges(sizes, probs, rng, propensities=theta)]
+    edges, y = sample_block_graph(
+        n,
+        classes,
+        p_in,
+        p_out,
+        rng,
+        degree_law=degree_law,
+        degree_exponent=params["degree_exponent"],
+        degree_sigma=params["degree_sigma"],
+    )
     if params["edge_noise"] > 0:
         edges = rewire_edges(edges, n, params["edge_noise"], rng, mode=params["edge_noise_mode"])
     if motif is not None:

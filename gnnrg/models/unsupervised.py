@@ -12,6 +12,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.optimize import linear_sum_assignment
 
+from gnnrg.diagnostics import adjacency
 from gnnrg.edgelist import edge_array
 
 __all__ = ["CommunityBaseline", "Louvain", "Spectral", "matched_accuracy"]
@@ -74,10 +75,7 @@ class Spectral(CommunityBaseline):
         from scipy.sparse.linalg import eigsh
 
         edges, n = edge_array(data)
-        a = sp.csr_matrix(
-            (np.ones(2 * edges.shape[1]), (np.r_[edges[0], edges[1]], np.r_[edges[1], edges[0]])),
-            shape=(n, n),
-        )
+        a = adjacency(edges, n)
         deg = np.asarray(a.sum(axis=1)).ravel()
         r = np.sqrt(max(deg.mean(), 1.0 + 1e-6))
         best = None

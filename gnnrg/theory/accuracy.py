@@ -305,16 +305,11 @@ def graph_average_accuracy(
 
 def _plain_graph(n: int, rng: np.random.Generator, **kwargs: Any) -> tuple[tuple, np.ndarray]:
     """Edges and labels of a two-class cSBM, sampled without torch."""
-    from gnnrg.generators.sbm import sample_sbm_edges
+    from gnnrg.generators.csbm import sample_block_graph
     from gnnrg.parameters import block_probabilities
 
     p_in, p_out = kwargs.get("p_in"), kwargs.get("p_out")
     if p_in is None:
         p_in, p_out = block_probabilities(n, kwargs.get("avg_degree", 10.0), kwargs.get("lam", 0.0))
-    y = rng.permutation(np.arange(n) % 2)
-    order = np.argsort(y, kind="stable")
-    sizes = np.bincount(y, minlength=2)
-    edges = order[sample_sbm_edges(sizes, np.array([[p_in, p_out], [p_out, p_in]]), rng)]
-    from gnnrg.edgelist import canonical_edges
-
-    return (canonical_edges(edges[0], edges[1], n), n), y
+    edges, y = sample_block_graph(n, 2, p_in, p_out, rng)
+    return (edges, n), y

@@ -21,6 +21,7 @@ import scipy.sparse as sp
 from scipy.special import ndtr
 
 from gnnrg._checks import check_choice, check_int, check_real
+from gnnrg.diagnostics import adjacency
 from gnnrg.edgelist import edge_array
 
 __all__ = ["filter_matrix", "nodewise_accuracy"]
@@ -49,9 +50,7 @@ def filter_matrix(edges: np.ndarray, num_nodes: int, norm: str) -> sp.csr_matrix
     [[0.5, 0.5], [0.5, 0.5]]
     """
     norm = check_choice("norm", norm, NORMS)
-    rows = np.concatenate([edges[0], edges[1]])
-    cols = np.concatenate([edges[1], edges[0]])
-    a = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(num_nodes, num_nodes))
+    a = adjacency(edges, num_nodes)
     if norm == "sum":
         return a
     a = (a + sp.identity(num_nodes, format="csr")).tocsr()

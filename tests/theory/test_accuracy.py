@@ -18,7 +18,7 @@ from gnnrg.theory import (
     one_layer_accuracy,
     two_layer_tree_accuracy,
 )
-from tests.theory.montecarlo import simulate_accuracy
+from gnnrg.theory.montecarlo import simulate_accuracy
 
 Z = 4.0
 NORMS = ["sum", "sum-self", "mean", "sym"]
