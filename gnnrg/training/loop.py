@@ -11,13 +11,14 @@ inside :func:`torch.random.fork_rng` seeded from the call's own seed.
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from gnnrg._checks import check_choice, check_int, check_real
 
-__all__ = ["PROTOCOLS", "build_model", "train"]
+__all__ = ["PROTOCOLS", "Run", "build_model", "check_options", "new_model", "plan_run", "train"]
 
 PROTOCOLS = ("fresh-graph", "transductive")
 
@@ -39,6 +40,98 @@ def build_model(model: Any, in_channels: int, classes: int, *, seed: int = 0, **
             return model(in_channels, classes, **knobs)
         return model(classes, seed=seed)
     return model
+
+
+@dataclass(frozen=True)
+class Run:
+    """What one training run draws from its seed: the torch seed and the node splits."""
+
+    torch_seed: int
+    classes: int
+    train_idx: np.ndarray
+    val_idx: np.ndarray
+    test_idx: np.ndarray | None
+
+
+def check_options(
+    *,
+    protocol: str | None,
+    has_test_data: bool,
+    epochs: int,
+    lr: float,
+    weight_decay: float,
+    val_fraction: float,
+    test_fraction: float,
+    early_stopping: int | None,
+) -> dict[str, Any]:
+    """Validate the training options shared by :func:`train` and the batched engine.
+
+    Returns the options normalised, ``protocol`` resolved from ``has_test_data`` when None.
+
+    Examples
+    --------
+    >>> check_options(protocol=None, has_test_data=True, epochs=10, lr=0.01, weight_decay=0,
+    ...               val_fraction=0.2, test_fraction=0.2, early_stopping=None)["protocol"]
+    'fresh-graph'
+    """
+    protocol = check_choice(
+        "protocol", protocol or ("fresh-graph" if has_test_data else "transductive"), PROTOCOLS
+    )
+    if protocol == "fresh-graph" and not has_test_data:
+        raise ValueError("protocol='fresh-graph' needs test_data (an independent graph)")
+    return {
+        "protocol": protocol,
+        "epochs": check_int("epochs", epochs, low=0),
+        "lr": check_real("lr", lr, low=0.0, low_open=True),
+        "weight_decay": check_real("weight_decay", weight_decay, low=0.0),
+        "val_fraction": check_real("val_fraction", val_fraction, low=0.0, high=1.0),
+        "test_fraction": check_real("test_fraction", test_fraction, low=0.0, high=1.0),
+        "early_stopping": None
+        if early_stopping is None
+        else check_int("early_stopping", early_stopping, low=1),
+    }
+
+
+def plan_run(
+    train_data: Any,
+    test_data: Any,
+    seed: Any,
+    *,
+    protocol: str,
+    val_fraction: float,
+    test_fraction: float,
+    early_stopping: int | None,
+    **_: Any,
+) -> Run:
+    """Draw a run's torch seed and node splits from ``seed`` (the same for every engine)."""
+    for name, data in (("train_data", train_data), ("test_data", test_data)):
+        if data is not None and (getattr(data, "x", None) is None or data.y is None):
+            raise ValueError(f"{name} needs node features x and labels y")
+    rng = np.random.default_rng(seed)
+    torch_seed = int(rng.integers(2**62))
+    y = train_data.y
+    classes = int(max(y.max(), test_data.y.max() if test_data is not None else 0)) + 1
+    n = train_data.num_nodes
+    if protocol == "transductive":
+        train_idx, val_idx, test_idx = _split(n, rng, val_fraction, test_fraction)
+    else:
+        held = val_fraction if early_stopping else 0.0
+        train_idx, val_idx, _ = _split(n, rng, held, 0.0)
+        test_idx = None
+    return Run(torch_seed, classes, train_idx, val_idx, test_idx)
+
+
+def new_model(model: Any, train_data: Any, run: Run, knobs: dict[str, Any]) -> Any:
+    """Build ``model`` for ``train_data`` initialised from the run's torch seed.
+
+    Call inside :func:`torch.random.fork_rng`: it seeds torch's global generator.
+    """
+    import torch
+
+    torch.manual_seed(run.torch_seed)
+    return build_model(
+        model, train_data.x.shape[1], run.classes, seed=run.torch_seed % 2**31, **knobs
+    )
 
 
 def _split(n: int, rng: np.random.Generator, val: float, test: float) -> tuple[np.ndarray, ...]:
@@ -110,60 +203,42 @@ def train(
 
     from gnnrg.models.registry import model_name
 
-    protocol = check_choice(
-        "protocol",
-        protocol or ("fresh-graph" if test_data is not None else "transductive"),
-        PROTOCOLS,
+    if isinstance(train_data, list | tuple):
+        from gnnrg.training.batched import train_many
+
+        return train_many(
+            model, train_data, test_data, protocol=protocol, epochs=epochs, lr=lr,
+            weight_decay=weight_decay, hidden=hidden, layers=layers, heads=heads,
+            dropout=dropout, early_stopping=early_stopping, val_fraction=val_fraction,
+            test_fraction=test_fraction, seeds=seed, device=device,
+        )  # fmt: skip
+    options = check_options(
+        protocol=protocol,
+        has_test_data=test_data is not None,
+        epochs=epochs,
+        lr=lr,
+        weight_decay=weight_decay,
+        val_fraction=val_fraction,
+        test_fraction=test_fraction,
+        early_stopping=early_stopping,
     )
-    if protocol == "fresh-graph" and test_data is None:
-        raise ValueError("protocol='fresh-graph' needs test_data (an independent graph)")
-    epochs = check_int("epochs", epochs, low=0)
-    lr = check_real("lr", lr, low=0.0, low_open=True)
-    weight_decay = check_real("weight_decay", weight_decay, low=0.0)
-    val_fraction = check_real("val_fraction", val_fraction, low=0.0, high=1.0)
-    test_fraction = check_real("test_fraction", test_fraction, low=0.0, high=1.0)
-    if early_stopping is not None:
-        early_stopping = check_int("early_stopping", early_stopping, low=1)
-    for name, data in (("train_data", train_data), ("test_data", test_data)):
-        if data is not None and (getattr(data, "x", None) is None or data.y is None):
-            raise ValueError(f"{name} needs node features x and labels y")
-
-    rng = np.random.default_rng(seed)
-    torch_seed = int(rng.integers(2**62))
-    y = train_data.y
-    classes = int(max(y.max(), test_data.y.max() if test_data is not None else 0)) + 1
-    n = train_data.num_nodes
-    if protocol == "transductive":
-        train_idx, val_idx, test_idx = _split(n, rng, val_fraction, test_fraction)
-    else:
-        held = val_fraction if early_stopping else 0.0
-        train_idx, val_idx, _ = _split(n, rng, held, 0.0)
-        test_idx = None
-
+    protocol, early_stopping = options["protocol"], options["early_stopping"]
+    run = plan_run(train_data, test_data, seed, **options)
+    knobs = {"hidden": hidden, "layers": layers, "heads": heads, "dropout": dropout}
     with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(torch_seed)
-        net = build_model(
-            model,
-            train_data.x.shape[1],
-            classes,
-            seed=torch_seed % 2**31,
-            hidden=hidden,
-            layers=layers,
-            heads=heads,
-            dropout=dropout,
-        )
+        net = new_model(model, train_data, run, knobs)
         if not getattr(net, "learned", True):
-            return _evaluate_unsupervised(net, train_data, test_data, protocol, test_idx)
+            return _evaluate_unsupervised(net, train_data, test_data, protocol, run.test_idx)
         return _fit(
             net,
             train_data,
             test_data,
-            train_idx,
-            val_idx,
-            test_idx,
-            epochs=epochs,
-            lr=lr,
-            weight_decay=weight_decay,
+            run.train_idx,
+            run.val_idx,
+            run.test_idx,
+            epochs=options["epochs"],
+            lr=options["lr"],
+            weight_decay=options["weight_decay"],
             patience=early_stopping,
             device=device,
             protocol=protocol,

@@ -1,0 +1,123 @@
+"""The base of batched twins: ``B`` models of one class as one module with stacked weights.
+
+A twin is built from ``B`` reference modules (so initialisation is exactly theirs), holds every
+parameter and buffer with a leading batch axis, and runs all ``B`` forward passes at once on a
+:class:`~gnnrg.batched.graphs.GraphStack`. Adam and weight decay act elementwise, so one
+optimizer over the stacked parameters is exactly ``B`` independent optimizers.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import torch
+from torch import Tensor, nn
+
+from gnnrg.batched.graphs import GraphStack
+
+__all__ = ["Twin", "linear"]
+
+
+def linear(h: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """Per-model ``h @ weight.T + bias``: ``h`` (B, n, in), ``weight`` (B, out, in).
+
+    Examples
+    --------
+    >>> linear(torch.ones(2, 3, 4), torch.ones(2, 5, 4), torch.zeros(2, 5)).shape
+    torch.Size([2, 3, 5])
+    """
+    if bias is None:
+        return torch.bmm(h, weight.transpose(1, 2))
+    return torch.baddbmm(bias.unsqueeze(1), h, weight.transpose(1, 2))
+
+
+def _slot(name: str) -> str:
+    return name.replace(".", "__")
+
+
+class Twin(nn.Module):
+    """``B`` copies of one reference model with stacked parameters.
+
+    Subclasses set :attr:`reference` (the per-model class) and implement :meth:`forward`,
+    reading weights by their reference names through :meth:`p`.
+
+    Parameters
+    ----------
+    models : list of NodeClassifier
+        Built reference modules of the same class and shape.
+    """
+
+    reference: ClassVar[tuple[type, ...]] = ()
+
+    def __init__(self, models: list[nn.Module]) -> None:
+        super().__init__()
+        if not models:
+            raise ValueError("models must hold at least one model")
+        shapes = {k: v.shape for k, v in models[0].state_dict().items()}
+        for i, m in enumerate(models):
+            if type(m) is not type(models[0]) or repr(m) != repr(models[0]):
+                raise ValueError(f"models[{i}] is {m!r}; a twin needs copies of {models[0]!r}")
+            for key, value in m.state_dict().items():
+                if value.shape != shapes[key]:
+                    raise ValueError(f"models[{i}].{key} has shape {tuple(value.shape)}")
+        self.batch = len(models)
+        self.template = [models[0]]  # a list: not registered as a submodule
+        self.params = nn.ParameterDict(
+            {
+                _slot(k): nn.Parameter(
+                    torch.stack([dict(m.named_parameters())[k].detach() for m in models])
+                )
+                for k, _ in models[0].named_parameters()
+            }
+        )
+        for key, _ in models[0].named_buffers():
+            stacked = torch.stack([dict(m.named_buffers())[key] for m in models])
+            self.register_buffer(_slot(key), stacked.clone())
+        self.dropout = float(getattr(models[0], "dropout", 0.0))
+
+    @property
+    def model(self) -> nn.Module:
+        """The first reference module (its hyperparameters describe every copy)."""
+        return self.template[0]
+
+    def p(self, name: str) -> Tensor:
+        """The stacked parameter or buffer called ``name`` in the reference module."""
+        slot = _slot(name)
+        if slot in self.params:
+            return self.params[slot]
+        return getattr(self, slot)
+
+    def state(self) -> dict[str, Tensor]:
+        """Every stacked parameter and buffer by its reference name (detached copies)."""
+        names = [k for k, _ in self.model.named_parameters()]
+        names += [k for k, _ in self.model.named_buffers()]
+        return {k: self.p(k).detach().clone() for k in names}
+
+    def load(self, state: dict[str, Tensor]) -> None:
+        """Overwrite stacked tensors from :meth:`state`-like ``state``."""
+        with torch.no_grad():
+            for key, value in state.items():
+                self.p(key).copy_(value)
+
+    def unstack(self, models: list[nn.Module]) -> list[nn.Module]:
+        """Copy model ``b``'s weights into ``models[b]`` and return ``models``."""
+        state = self.state()
+        for b, m in enumerate(models):
+            m.load_state_dict(
+                {k: v[b].to(next(iter(m.state_dict().values())).device) for k, v in state.items()}
+            )
+        return models
+
+    def prepare(self, stack: GraphStack) -> dict[str, Any]:
+        """Per-stack inputs (e.g. structural encodings) from the reference ``prepare``."""
+        parts = [self.model.prepare(g.x, g.edge_index) for g in stack.graphs]
+        return {k: torch.stack([p[k] for p in parts]).to(stack.device) for k in parts[0]}
+
+    def act(self, h: Tensor, last: bool) -> Tensor:
+        """ReLU and dropout between layers, as the reference models."""
+        if last:
+            return h
+        return nn.functional.dropout(torch.relu(h), p=self.dropout, training=self.training)
+
+    def forward(self, stack: GraphStack, **extra: Any) -> Tensor:  # pragma: no cover
+        raise NotImplementedError

@@ -1,0 +1,283 @@
+"""Train many independent models at once with the batched engine (:mod:`gnnrg.batched`).
+
+Every run is planned exactly as :func:`gnnrg.train` plans it (same torch seed, same splits,
+same initial weights); runs of one model on graphs of one size are then trained together as a
+:class:`~gnnrg.batched.twin.Twin` with one Adam optimizer. Without dropout the result equals
+one-at-a-time training up to float rounding; with dropout the masks are drawn for the whole
+batch, so results follow the same distribution but not the same numbers.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import numpy as np
+import torch
+
+from gnnrg.training.loop import (
+    _evaluate_unsupervised,
+    check_options,
+    new_model,
+    plan_run,
+)
+from gnnrg.training.loop import (
+    _fit as _fit_one,
+)
+
+__all__ = ["train_many"]
+
+
+def _seeds(seeds: Any, count: int) -> list[Any]:
+    if isinstance(seeds, list | tuple):
+        if len(seeds) != count:
+            raise ValueError(f"seeds has {len(seeds)} entries; expected one per graph ({count})")
+        return list(seeds)
+    return list(np.random.SeedSequence(seeds).spawn(count))
+
+
+def train_many(
+    model: Any,
+    train_graphs: list[Any],
+    test_graphs: list[Any] | None = None,
+    *,
+    seeds: Any = 0,
+    protocol: str | None = None,
+    epochs: int = 400,
+    lr: float = 0.01,
+    weight_decay: float = 0.0,
+    hidden: int = 16,
+    layers: int = 2,
+    heads: int = 1,
+    dropout: float = 0.0,
+    early_stopping: int | None = None,
+    val_fraction: float = 0.2,
+    test_fraction: float = 0.2,
+    device: str = "cpu",
+    batch_size: int | None = None,
+    memory_budget: float | None = None,
+) -> list[dict[str, Any]]:
+    """Train one model type on each of many graphs, as independent runs, in batches.
+
+    Parameters
+    ----------
+    model : str or model class
+        As for :func:`gnnrg.train` (a built instance is not accepted: each run needs its own).
+    train_graphs : list of Data
+        One training graph per run.
+    test_graphs : list of Data, optional
+        One independent test graph per run (``fresh-graph`` protocol).
+    seeds : list, or int / SeedSequence
+        One seed per run (anything :func:`gnnrg.train` accepts), or a root from which one
+        independent child per run is spawned.
+    protocol, epochs, lr, weight_decay, hidden, layers, heads, dropout, early_stopping,
+    val_fraction, test_fraction, device
+        As for :func:`gnnrg.train`.
+    batch_size : int, optional
+        Runs trained together; default from ``memory_budget``
+        (:func:`gnnrg.batched.sizing.batch_size`).
+    memory_budget : float, optional
+        Bytes one batch may use; default :func:`gnnrg.batched.sizing.default_budget`.
+
+    Returns
+    -------
+    list of dict
+        One :func:`gnnrg.train` result per run, in input order; ``train_seconds`` is the
+        batch's time divided by its size, and ``batch`` the number of runs trained with it.
+
+    Examples
+    --------
+    >>> from gnnrg import csbm
+    >>> graphs = [csbm(300, lam=2.0, mu=1.0, seed=s) for s in range(4)]
+    >>> tests = [csbm(300, lam=2.0, mu=1.0, seed=10 + s) for s in range(4)]
+    >>> rs = train_many("gcn", graphs, tests, seeds=[0, 1, 2, 3], epochs=50)
+    >>> len(rs), all(r["test_acc"] > 0.9 for r in rs), rs[0]["batch"]
+    (4, True, 4)
+    """
+    from gnnrg.batched.sizing import batch_size as sized_batch
+
+    train_graphs = list(train_graphs)
+    if test_graphs is not None:
+        test_graphs = list(test_graphs)
+        if len(test_graphs) != len(train_graphs):
+            raise ValueError(
+                f"test_graphs has {len(test_graphs)} graphs; expected one per training graph "
+                f"({len(train_graphs)})"
+            )
+    options = check_options(
+        protocol=protocol,
+        has_test_data=test_graphs is not None,
+        epochs=epochs,
+        lr=lr,
+        weight_decay=weight_decay,
+        val_fraction=val_fraction,
+        test_fraction=test_fraction,
+        early_stopping=early_stopping,
+    )
+    if not isinstance(model, str | type):
+        raise ValueError(f"model must be a registry name or a class, not an instance ({model!r})")
+    tests = test_graphs or [None] * len(train_graphs)
+    runs = [
+        plan_run(g, h, s, **options)
+        for g, h, s in zip(train_graphs, tests, _seeds(seeds, len(train_graphs)), strict=True)
+    ]
+    knobs = {"hidden": hidden, "layers": layers, "heads": heads, "dropout": dropout}
+    groups: dict[tuple, list[int]] = {}
+    for i, (g, run) in enumerate(zip(train_graphs, runs, strict=True)):
+        groups.setdefault((g.num_nodes, g.x.shape[1], run.classes), []).append(i)
+    results: list[dict[str, Any] | None] = [None] * len(train_graphs)
+    for members in groups.values():
+        first = members[0]
+        size = batch_size or sized_batch(
+            model, train_graphs[first], knobs, runs[first].classes, budget=memory_budget
+        )
+        for start in range(0, len(members), size):
+            chunk = members[start : start + size]
+            out = _train_chunk(
+                model,
+                [train_graphs[i] for i in chunk],
+                [tests[i] for i in chunk],
+                [runs[i] for i in chunk],
+                knobs,
+                options,
+                device,
+            )
+            for i, r in zip(chunk, out, strict=True):
+                results[i] = r
+    return results  # type: ignore[return-value]
+
+
+def _train_chunk(model, graphs, tests, runs, knobs, options, device) -> list[dict[str, Any]]:
+    from gnnrg.batched import GraphStack, twin_class
+    from gnnrg.models.registry import model_name
+
+    with torch.random.fork_rng(devices=[]):
+        nets = [new_model(model, g, run, knobs) for g, run in zip(graphs, runs, strict=True)]
+    twin = twin_class(nets[0])
+    if not getattr(nets[0], "learned", True):
+        return [
+            _evaluate_unsupervised(net, g, h, options["protocol"], run.test_idx)
+            for net, g, h, run in zip(nets, graphs, tests, runs, strict=True)
+        ]
+    if twin is None:  # a user's model class without a twin: the reference loop, one by one
+        return [
+            _fit_reference(net, g, h, run, options, device)
+            for net, g, h, run in zip(nets, graphs, tests, runs, strict=True)
+        ]
+    start = time.perf_counter()
+    batched = twin(nets).to(device)
+    stack = GraphStack(graphs, device)
+    test_stack = GraphStack(tests, device) if options["protocol"] == "fresh-graph" else None
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(runs[0].torch_seed)
+        metrics = _fit(batched, stack, test_stack, runs, options)
+    seconds = (time.perf_counter() - start) / len(nets)
+    name = model_name(nets[0])
+    count = sum(p.numel() for p in nets[0].parameters())
+    return [
+        {
+            "model": name,
+            "protocol": options["protocol"],
+            **{k: v[b] for k, v in metrics.items()},
+            "train_seconds": seconds,
+            "num_parameters": count,
+            "batch": len(nets),
+        }
+        for b in range(len(nets))
+    ]
+
+
+def _fit_reference(net, graph, test, run, options, device) -> dict[str, Any]:
+    from gnnrg.models.registry import model_name
+
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(run.torch_seed)
+        result = _fit_one(
+            net, graph, test, run.train_idx, run.val_idx, run.test_idx,
+            epochs=options["epochs"], lr=options["lr"], weight_decay=options["weight_decay"],
+            patience=options["early_stopping"], device=device, protocol=options["protocol"],
+            name=model_name(net),
+        )  # fmt: skip
+    return {**result, "batch": 1}
+
+
+def _masks(runs, attr: str, shape: tuple[int, int], device) -> Any:
+    mask = torch.zeros(shape, dtype=torch.bool)
+    for b, run in enumerate(runs):
+        idx = getattr(run, attr)
+        if idx is not None:
+            mask[b, torch.as_tensor(idx, dtype=torch.long)] = True
+    return mask.to(device)
+
+
+def _accuracy(logits, y, mask):
+    """Per-model accuracy over ``mask`` (NaN where the mask is empty)."""
+    correct = ((logits.argmax(-1) == y) & mask).sum(1).to(torch.float64)
+    count = mask.sum(1).to(torch.float64)
+    return torch.where(count > 0, correct / count.clamp(min=1), torch.nan)
+
+
+def _evaluate(twin, stack, extra, mask):
+    twin.eval()
+    with torch.no_grad():
+        return _accuracy(twin(stack, **extra), stack.y, mask)
+
+
+def _fit(twin, stack, test_stack, runs, options) -> dict[str, list]:
+    """Adam on the stacked parameters: the loss is the sum of the per-model mean losses."""
+    shape = (stack.batch, stack.n)
+    train_mask = _masks(runs, "train_idx", shape, stack.device)
+    val_mask = _masks(runs, "val_idx", shape, stack.device)
+    counts = train_mask.sum(1).clamp(min=1)
+    extra = twin.prepare(stack)
+    opt = torch.optim.Adam(
+        twin.parameters(), lr=options["lr"], weight_decay=options["weight_decay"]
+    )
+    patience = options["early_stopping"]
+    watch = bool(patience) and bool(val_mask.any())
+    batch = stack.batch
+    best_acc = torch.full((batch,), -1.0, dtype=torch.float64, device=stack.device)
+    best_epoch = torch.zeros(batch, dtype=torch.long, device=stack.device)
+    stopped = torch.zeros(batch, dtype=torch.bool, device=stack.device)
+    epochs_run = torch.zeros(batch, dtype=torch.long, device=stack.device)
+    best_state = twin.state() if watch else None
+    for epoch in range(options["epochs"]):
+        twin.train()
+        opt.zero_grad()
+        logits = twin(stack, **extra)
+        loss = torch.nn.functional.cross_entropy(
+            logits.reshape(-1, logits.shape[-1]), stack.y.reshape(-1), reduction="none"
+        ).view(shape)
+        ((loss * train_mask).sum(1) / counts).sum().backward()
+        opt.step()
+        epochs_run[~stopped] = epoch + 1
+        if watch:
+            acc = _evaluate(twin, stack, extra, val_mask)
+            better = (acc > best_acc) & ~stopped
+            best_acc = torch.where(better, acc, best_acc)
+            best_epoch = torch.where(better, epoch, best_epoch)
+            _keep(best_state, twin.state(), better)
+            stopped |= ~better & (epoch - best_epoch >= patience)
+            if bool(stopped.all()):
+                break
+    if watch:
+        twin.load(best_state)
+    if test_stack is None:
+        test = _evaluate(twin, stack, extra, _masks(runs, "test_idx", shape, stack.device))
+    else:
+        everything = torch.ones_like(test_stack.y, dtype=torch.bool)
+        test = _evaluate(twin, test_stack, twin.prepare(test_stack), everything)
+    val = _evaluate(twin, stack, extra, val_mask)
+    return {
+        "train_acc": _evaluate(twin, stack, extra, train_mask).tolist(),
+        "val_acc": val.tolist(),
+        "test_acc": test.tolist(),
+        "epochs_run": epochs_run.tolist(),
+    }
+
+
+def _keep(best: dict, current: dict, better) -> None:
+    """Copy the models flagged in ``better`` from ``current`` into ``best``."""
+    for key, value in current.items():
+        flag = better.view(-1, *([1] * (value.dim() - 1)))
+        best[key] = torch.where(flag, value, best[key])
