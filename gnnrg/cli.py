@@ -68,6 +68,14 @@ def _build_parser() -> argparse.ArgumentParser:
     sw.add_argument("--jobs", type=int, default=1, help="worker processes (default 1)")
     sw.add_argument("--dask", metavar="ADDRESS", help="'local' or a dask scheduler address")
     sw.add_argument("--no-progress", action="store_true", help="no progress bar")
+    sw.add_argument(
+        "--engine",
+        choices=("batched", "reference"),
+        default="batched",
+        help="train many models at once (default) or one at a time",
+    )
+    sw.add_argument("--device", default="cpu", help="torch device, e.g. cuda (default cpu)")
+    sw.add_argument("--batch", type=int, help="tasks per unit of work (default: up to 64)")
 
     pl = sub.add_parser("plot", help="phase diagrams, thresholds and summary of a sweep")
     pl.add_argument("out", help="sweep output directory")
@@ -145,12 +153,30 @@ def _sweep(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         return 2
     if args.jobs < 1:
         parser.error(f"--jobs={args.jobs} must be >= 1")
+    if args.batch is not None and args.batch < 1:
+        parser.error(f"--batch={args.batch} must be >= 1")
+    if args.device != "cpu":
+        import torch
+
+        try:
+            torch.empty(0, device=args.device)
+        except (RuntimeError, AssertionError) as err:
+            parser.error(f"--device={args.device} is not usable here ({err}); try --device cpu")
     from gnnrg.sweep.recoverability import summarize
     from gnnrg.sweep.runner import SweepFailed, run_sweep
 
     out = Path(args.out or Path("results") / config.name)
     try:
-        df = run_sweep(config, out, jobs=args.jobs, dask=args.dask, progress=not args.no_progress)
+        df = run_sweep(
+            config,
+            out,
+            jobs=args.jobs,
+            dask=args.dask,
+            progress=not args.no_progress,
+            engine=args.engine,
+            device=args.device,
+            batch=args.batch,
+        )
     except SweepFailed as err:
         log = out / "errors.log"
         log.write_text("\n\n".join(f"cell {cid}\n{tb}" for cid, tb in err.errors))

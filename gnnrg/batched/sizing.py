@@ -84,7 +84,7 @@ def batch_size(
     --------
     >>> from gnnrg import csbm
     >>> batch_size("gcn", csbm(1000, seed=0), {}, 2, budget=50e6)
-    32
+    12
     """
     budget = default_budget() if budget is None else float(budget)
     if budget <= 0:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import time
 import traceback
 import zlib
@@ -16,7 +17,7 @@ from gnnrg.sweep.cells import Task, plan_tasks
 from gnnrg.sweep.config import SweepConfig
 from gnnrg.sweep.store import done_cells, load_results, write_rows
 
-__all__ = ["SweepFailed", "run_sweep", "run_task"]
+__all__ = ["ENGINES", "SweepFailed", "chunk_tasks", "run_sweep", "run_tasks"]
 
 
 class SweepFailed(RuntimeError):
@@ -41,46 +42,98 @@ def _versions() -> dict[str, str]:
     }
 
 
-def run_task(task: Task, config_hash: str, sweep_name: str) -> tuple[list[dict], list[tuple]]:
-    """Generate the (point, seed) graphs once and train every pending model on them.
+ENGINES = ("batched", "reference")
+_DEFAULT_BATCH = 64
+
+
+def run_tasks(
+    tasks: list[Task],
+    config_hash: str,
+    sweep_name: str,
+    *,
+    engine: str = "batched",
+    device: str = "cpu",
+    threads: int | None = 1,
+) -> tuple[list[dict], list[tuple]]:
+    """Generate each task's graphs once and train every pending model on them.
+
+    With ``engine="batched"`` every model is trained on all the tasks' graphs at once
+    (:func:`gnnrg.training.batched.train_many`); a batch that raises is retried cell by cell
+    with the reference trainer so that only the failing cells are lost.
 
     Returns the result rows and the (cell_id, traceback) of cells that raised.
     """
     import torch
 
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # one thread per task; parallelism comes from the workers
+    before = torch.get_num_threads()
+    if threads:
+        torch.set_num_threads(threads)  # parallelism comes from the workers
     try:
-        return _run_task_models(task, config_hash, sweep_name)
+        prepared = [_generate(task, config_hash, sweep_name) for task in tasks]
+        rows: list[dict] = []
+        errors: list[tuple] = []
+        for label in dict.fromkeys(spec.label() for t in tasks for _, spec, _ in t.models):
+            cells = [
+                (prep, cid, spec, options)
+                for prep, task in zip(prepared, tasks, strict=True)
+                for cid, spec, options in task.models
+                if spec.label() == label
+            ]
+            _train_cells(cells, engine, device, rows, errors)
+        return rows, errors
     finally:
-        torch.set_num_threads(threads)  # jobs=1 runs in the caller's process: leave it as found
+        torch.set_num_threads(before)  # jobs=1 runs in the caller's process: leave it as found
 
 
-def _run_task_models(task: Task, config_hash: str, sweep_name: str) -> tuple[list, list]:
+def _generate(task: Task, config_hash: str, sweep_name: str) -> dict[str, Any]:
     from gnnrg.generators.registry import resolve_generator
-    from gnnrg.training.loop import train
 
     params = dict(task.params)
     generator = resolve_generator(params.pop("model", "csbm"))
     start = time.perf_counter()
-    train_seq, test_seq = task.seed_sequence(0), task.seed_sequence(1)
-    train_graph = generator(seed=np.random.default_rng(train_seq), **params)
+    train_graph = generator(seed=np.random.default_rng(task.seed_sequence(0)), **params)
     test_graph = None
     if task.protocol == "fresh-graph":
-        test_graph = generator(seed=np.random.default_rng(test_seq), **params)
-    generate_seconds = time.perf_counter() - start
+        test_graph = generator(seed=np.random.default_rng(task.seed_sequence(1)), **params)
     base = {k: v for k, v in train_graph.params.items() if k not in ("seed",)}
     base.update({"sweep": sweep_name, "config_hash": config_hash, "seed": task.seed_index})
     base.update(_versions())
-    rows, errors = [], []
-    for cid, spec, options in task.models:
-        model_seed = task.seed_sequence(2, zlib.crc32(spec.label().encode()))
+    base["generate_seconds"] = time.perf_counter() - start
+    return {"task": task, "train": train_graph, "test": test_graph, "base": base}
+
+
+def _train_cells(cells: list, engine: str, device: str, rows: list, errors: list) -> None:
+    """Train one model spec on every cell's graphs, appending rows or errors."""
+    from gnnrg.training import batched, loop
+
+    spec, options = cells[0][2], cells[0][3]
+    seeds = [prep["task"].seed_sequence(2, zlib.crc32(spec.label().encode())) for prep, *_ in cells]
+    results: list[Any] = []
+    if engine == "batched":
         try:
-            result = train(spec.name, train_graph, test_graph, seed=model_seed, **options)
+            results = batched.train_many(
+                spec.name,
+                [prep["train"] for prep, *_ in cells],
+                None if cells[0][0]["test"] is None else [prep["test"] for prep, *_ in cells],
+                seeds=seeds,
+                device=device,
+                **options,
+            )
         except Exception:
-            errors.append((cid, traceback.format_exc()))
+            results = []  # retry one by one below, so that only failing cells are lost
+    if not results:
+        for (prep, cid, _, _), seed in zip(cells, seeds, strict=True):
+            try:
+                result = loop.train(spec.name, prep["train"], prep["test"], seed=seed,
+                                    device=device, **options)  # fmt: skip
+            except Exception:
+                errors.append((cid, traceback.format_exc()))
+                result = None
+            results.append(result)
+    for (prep, cid, spec, options), result in zip(cells, results, strict=True):
+        if result is None:
             continue
-        row = dict(base)
+        row = dict(prep["base"])
         row.update({f"opt_{k}": v for k, v in options.items() if k != "protocol"})
         row.update(result)
         row.update(
@@ -88,12 +141,29 @@ def _run_task_models(task: Task, config_hash: str, sweep_name: str) -> tuple[lis
                 "model": spec.label(),
                 "model_name": spec.name,
                 "cell_id": cid,
-                "generate_seconds": generate_seconds,
+                "engine": engine if result.get("batch") else "reference",
+                "batch": result.get("batch", 1),
                 "finished_at": dt.datetime.now(dt.UTC).isoformat(),
             }
         )
         rows.append(row)
-    return rows, errors
+
+
+def chunk_tasks(tasks: list[Task], size: int) -> list[list[Task]]:
+    """Split ``tasks`` into chunks of at most ``size`` tasks with equal graph sizes.
+
+    Examples
+    --------
+    >>> from gnnrg.sweep.config import load_config
+    >>> from gnnrg.sweep.cells import plan_tasks
+    >>> [len(c) for c in chunk_tasks(plan_tasks(load_config("sweeps/quick.yaml")), 16)]
+    [16, 16, 8]
+    """
+    groups: dict[Any, list[Task]] = {}
+    for task in tasks:
+        key = (task.params.get("n"), task.params.get("num_features"), task.params.get("classes"))
+        groups.setdefault(key, []).append(task)
+    return [g[i : i + size] for g in groups.values() for i in range(0, len(g), size)]
 
 
 def run_sweep(
@@ -103,6 +173,9 @@ def run_sweep(
     jobs: int = 1,
     dask: str | None = None,
     progress: bool = True,
+    engine: str = "batched",
+    device: str = "cpu",
+    batch: int | None = None,
 ) -> pd.DataFrame:
     """Run every cell of ``config`` that ``out`` does not hold yet.
 
@@ -120,6 +193,15 @@ def run_sweep(
         (``tcp://host:8786``) to run the tasks on a distributed cluster.
     progress : bool, default True
         Show a progress bar with ETA (on stderr).
+    engine : {"batched", "reference"}, default "batched"
+        ``batched`` trains each model on many (point, seed) tasks at once
+        (:mod:`gnnrg.batched`); ``reference`` trains one model at a time. Cells and seeds are
+        the same; the numbers agree up to float rounding (exactly in distribution).
+    device : str, default "cpu"
+        Torch device for training (``"cuda"`` where available).
+    batch : int, optional
+        Tasks per unit of work under the batched engine (default: up to 64, split so that every
+        worker gets work). Each finished unit is saved at once.
 
     Returns
     -------
@@ -144,6 +226,12 @@ def run_sweep(
     from joblib import Parallel, delayed, parallel_config
     from tqdm.auto import tqdm
 
+    from gnnrg._checks import check_choice, check_int
+
+    engine = check_choice("engine", engine, ENGINES)
+    jobs = check_int("jobs", jobs, low=1)
+    if batch is not None:
+        batch = check_int("batch", batch, low=1)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     (out / "config.json").write_text(config.model_dump_json(indent=2))
@@ -152,7 +240,13 @@ def run_sweep(
     config_hash = config.config_hash()
     errors: list[tuple[str, str]] = []
     bar = tqdm(total=total, desc=config.name, unit="cell", disable=not progress or total == 0)
-    work = (delayed(run_task)(t, config_hash, config.name) for t in tasks)
+    if engine == "batched":
+        size = batch or max(1, min(_DEFAULT_BATCH, math.ceil(len(tasks) / jobs)))
+    else:
+        size = 1
+    chunks = chunk_tasks(tasks, size)
+    kwargs = {"engine": engine, "device": device, "threads": 1 if jobs > 1 or dask else None}
+    work = (delayed(run_tasks)(c, config_hash, config.name, **kwargs) for c in chunks)
 
     def consume(results) -> None:
         for rows, errs in results:
@@ -164,7 +258,7 @@ def run_sweep(
         if dask is not None:
             consume(_run_dask(work, dask, jobs))
         elif jobs == 1:
-            consume(run_task(t, config_hash, config.name) for t in tasks)
+            consume(run_tasks(c, config_hash, config.name, **kwargs) for c in chunks)
         else:
             with parallel_config(backend="loky", n_jobs=jobs):
                 consume(Parallel(return_as="generator_unordered")(work))

@@ -70,44 +70,76 @@ def test_same_seed_same_numbers(tmp_path):
 def test_interrupted_sweep_keeps_finished_cells_and_resumes(tmp_path, monkeypatch):
     cfg = load_config(write(tmp_path, TINY))
     out = tmp_path / "out"
-    real = runner_module.run_task
+    real = runner_module.run_tasks
     calls = {"n": 0}
 
-    def flaky(task, *args):
+    def flaky(tasks, *args, **kwargs):
         calls["n"] += 1
         if calls["n"] == 3:
             raise KeyboardInterrupt
-        return real(task, *args)
+        return real(tasks, *args, **kwargs)
 
-    monkeypatch.setattr(runner_module, "run_task", flaky)
+    monkeypatch.setattr(runner_module, "run_tasks", flaky)
     with pytest.raises(KeyboardInterrupt):
-        run_sweep(cfg, out, progress=False)
-    assert len(load_results(out)) == 2 * 2  # two tasks of two models finished and saved
-    monkeypatch.setattr(runner_module, "run_task", real)
+        run_sweep(cfg, out, progress=False, batch=2)
+    # two units of two tasks, each with two models, finished and saved
+    assert len(load_results(out)) == 2 * 2 * 2
+    monkeypatch.setattr(runner_module, "run_tasks", real)
     df = run_sweep(cfg, out, progress=False)
     assert len(df) == 16 and df["cell_id"].is_unique
 
 
-def test_failing_cell_loses_nothing_else(tmp_path, monkeypatch):
+@pytest.mark.parametrize("engine", ["batched", "reference"])
+def test_failing_cell_loses_nothing_else(tmp_path, monkeypatch, engine):
+    import gnnrg.training.batched as batched
     import gnnrg.training.loop as loop
 
     cfg = load_config(write(tmp_path, TINY))
-    real = loop.train
+    real, real_many = loop.train, batched.train_many
 
     def broken(model, *args, **kwargs):
         if model == "gcn":
             raise RuntimeError("boom")
         return real(model, *args, **kwargs)
 
+    def broken_many(model, *args, **kwargs):
+        if model == "gcn":
+            raise RuntimeError("boom")
+        return real_many(model, *args, **kwargs)
+
     monkeypatch.setattr(loop, "train", broken)
+    monkeypatch.setattr(batched, "train_many", broken_many)
     with pytest.raises(
         runner_module.SweepFailed, match=r"8 cell\(s\) failed; first: RuntimeError: boom"
     ):
-        run_sweep(cfg, tmp_path / "out", progress=False)
+        run_sweep(cfg, tmp_path / "out", progress=False, engine=engine)
     df = load_results(tmp_path / "out")
     assert set(df["model"]) == {"logreg"} and len(df) == 8
     monkeypatch.setattr(loop, "train", real)
-    assert len(run_sweep(cfg, tmp_path / "out", progress=False)) == 16
+    monkeypatch.setattr(batched, "train_many", real_many)
+    df = run_sweep(cfg, tmp_path / "out", progress=False, engine=engine)
+    assert len(df) == 16 and df["cell_id"].is_unique
+
+
+def test_batched_and_reference_engines_agree(tmp_path):
+    cfg = load_config(write(tmp_path, TINY))
+    batched = run_sweep(cfg, tmp_path / "b", progress=False).sort_values("cell_id")
+    reference = run_sweep(cfg, tmp_path / "r", progress=False, engine="reference")
+    reference = reference.sort_values("cell_id")
+    assert batched["cell_id"].tolist() == reference["cell_id"].tolist()
+    assert set(batched["engine"]) == {"batched"} and set(reference["engine"]) == {"reference"}
+    assert set(batched["batch"]) == {8} and set(reference["batch"]) == {1}
+    # the same runs up to float rounding: at most one of 200 test nodes flips
+    diff = abs(batched["test_acc"].to_numpy() - reference["test_acc"].to_numpy()).max()
+    assert diff <= 1 / 200 + 1e-6
+
+
+def test_sweep_arguments_are_checked(tmp_path):
+    cfg = load_config(write(tmp_path, TINY))
+    with pytest.raises(ValueError, match="engine"):
+        run_sweep(cfg, tmp_path / "x", engine="fast", progress=False)
+    with pytest.raises(ValueError, match="batch"):
+        run_sweep(cfg, tmp_path / "x", batch=0, progress=False)
 
 
 def test_parallel_jobs_give_the_same_results(tmp_path):
