@@ -65,7 +65,11 @@ class GCNTwin(Twin):
 
 
 class SAGETwin(Twin):
-    """Batched :class:`~gnnrg.models.sage.SAGE`: ``W_l mean(H) + b + W_r H`` per layer."""
+    """Batched :class:`~gnnrg.models.sage.SAGE`: ``W_l mean(H) + b + W_r H`` per layer.
+
+    The two products are one: ``[mean(H), H] @ [W_l, W_r].T`` (the first layer's ``[mean(X),
+    X]`` is fixed), or ``H @ [W_l; W_r].T`` then the mean of the ``W_l`` part when narrower.
+    """
 
     reference = (SAGE,)
 
@@ -73,12 +77,20 @@ class SAGETwin(Twin):
         h, layers = stack.x, self.model.layers
         for i in range(layers):
             pre = f"convs.{i}."
-            z = _aggregate_then_project(stack, "mean", h, self.p(pre + "lin_l.weight"), i == 0)
-            z = (
-                z
-                + self.p(pre + "lin_l.bias").unsqueeze(1)
-                + linear(h, self.p(pre + "lin_r.weight"))
-            )
+            w_l, w_r = self.p(pre + "lin_l.weight"), self.p(pre + "lin_r.weight")
+            bias = self.p(pre + "lin_l.bias")
+            if i == 0:
+                cache = stack.__dict__.setdefault("_aggregated", {})
+                if "sage-input" not in cache:
+                    cache["sage-input"] = torch.cat([stack.aggregated_features("mean"), h], -1)
+                z = linear(cache["sage-input"], torch.cat([w_l, w_r], 2), bias)
+            elif w_l.shape[2] <= w_l.shape[1]:
+                z = linear(torch.cat([stack.propagate("mean", h), h], -1),
+                           torch.cat([w_l, w_r], 2), bias)  # fmt: skip
+            else:
+                both = linear(h, torch.cat([w_l, w_r], 1))
+                out = w_l.shape[1]
+                z = stack.propagate("mean", both[..., :out]) + both[..., out:] + bias.unsqueeze(1)
             h = self.act(z, i == layers - 1)
         return h
 

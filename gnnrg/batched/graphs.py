@@ -81,18 +81,24 @@ class GraphStack:
         r"""Entries of :math:`\tilde D^{-1/2}(A+I)\tilde D^{-1/2}` on :attr:`loops`."""
         p = self.loops
         inv_sqrt = p.lengths.to(torch.float32).pow(-0.5)
-        return inv_sqrt[p.row] * inv_sqrt[p.col]
+        values = inv_sqrt[p.row] * inv_sqrt[p.col]
+        p.fix(values)
+        return values
 
     @cached_property
     def mean_values(self) -> Tensor:
         """Entries of the in-neighbour mean on :attr:`plain`."""
         p = self.plain
-        return 1.0 / p.lengths.clamp(min=1).to(torch.float32)[p.row]
+        values = 1.0 / p.lengths.clamp(min=1).to(torch.float32)[p.row]
+        p.fix(values)
+        return values
 
     @cached_property
     def sum_values(self) -> Tensor:
         """Ones on :attr:`plain` (sum aggregation)."""
-        return torch.ones(self.plain.nnz, device=self.device)
+        values = torch.ones(self.plain.nnz, device=self.device)
+        self.plain.fix(values)
+        return values
 
     def propagate(self, kind: str, h: Tensor) -> Tensor:
         """Aggregate node tensor ``h`` (B, n, C) with ``kind`` in {"gcn", "mean", "sum"}."""

@@ -46,14 +46,22 @@ class Pattern:
         self.row, self.col = dst[order], src[order]
         self.size = size
         self.lengths = torch.bincount(self.row, minlength=size)
-        self.crow = torch.zeros(size + 1, dtype=torch.int64, device=dst.device)
+        # CSR indices in int32 when they fit: the CPU kernels convert int64 on every call
+        index = torch.int32 if max(size, self.row.numel()) < 2**31 else torch.int64
+        self.crow = torch.zeros(size + 1, dtype=index, device=dst.device)
         self.crow[1:] = torch.cumsum(self.lengths, 0)
         # the transposed pattern and the permutation taking values to its CSR order
         self.t_perm = torch.argsort(self.col * size + self.row)
         self.t_crow = torch.zeros_like(self.crow)
         self.t_crow[1:] = torch.cumsum(torch.bincount(self.col, minlength=size), 0)
-        self.t_col = self.row[self.t_perm]
+        self.t_col = self.row[self.t_perm].to(index)
+        self.csr_col = self.col.to(index)
         self.empty_rows = (self.lengths == 0).unsqueeze(1)
+        self._fixed: dict[int, tuple[Tensor, Tensor, Tensor]] = {}
+
+    def fix(self, values: Tensor) -> None:
+        """Keep the matrix and its transpose for ``values`` that never change (aggregations)."""
+        self._fixed[id(values)] = (values, self.matrix(values), self.transposed(values))
 
     @property
     def nnz(self) -> int:
@@ -61,12 +69,16 @@ class Pattern:
 
     def matrix(self, values: Tensor) -> Tensor:
         """The CSR matrix with ``values`` in this pattern's order."""
+        if id(values) in self._fixed and self._fixed[id(values)][0] is values:
+            return self._fixed[id(values)][1]
         return torch.sparse_csr_tensor(
-            self.crow, self.col, values, (self.size, self.size), check_invariants=False
+            self.crow, self.csr_col, values, (self.size, self.size), check_invariants=False
         )
 
     def transposed(self, values: Tensor) -> Tensor:
         """The CSR matrix of the transpose."""
+        if id(values) in self._fixed and self._fixed[id(values)][0] is values:
+            return self._fixed[id(values)][2]
         return torch.sparse_csr_tensor(
             self.t_crow,
             self.t_col,
@@ -82,13 +94,6 @@ class Pattern:
             a, b = torch.nn.functional.pad(a, pad), torch.nn.functional.pad(b, pad)
         mask = self.matrix(torch.ones(self.nnz, dtype=a.dtype, device=a.device))
         return torch.sparse.sampled_addmm(mask, a, b.t(), beta=0.0).values()
-
-    def to(self, device: str | torch.device) -> Pattern:
-        """This pattern on ``device``."""
-        other = object.__new__(Pattern)
-        for key, value in vars(self).items():
-            other.__dict__[key] = value.to(device) if isinstance(value, Tensor) else value
-        return other
 
 
 class _SpMM(torch.autograd.Function):

@@ -1,0 +1,129 @@
+"""Speed of the batched engine against a plain one-model-at-a-time PyG loop, same cells.
+
+Both sides train the study's cells (n = 1000, d = 10, F = 10, hidden 16, 400 epochs, Adam
+lr 0.01, fresh test graph) on the same graphs with the same seeds, in one run of this script:
+
+- baseline: the plain PyTorch Geometric loop — one model, ``zero_grad / forward /
+  cross_entropy / backward / step`` for 400 epochs — in this process with torch's default
+  threads (both cores), on the first ``--baseline-runs`` cells per architecture;
+- gnnrg: :func:`gnnrg.training.batched.train_many` on all ``--runs`` cells, split over
+  ``--jobs`` worker processes with one torch thread each, as ``gnnrg sweep --jobs 2`` runs.
+
+It prints seconds per training on each side, their ratio per architecture and for the mix, the
+mean test accuracy of the baseline cells on both sides, and the projected time of the study's
+full map (4 architectures x 121 x 200 grid x 10 seeds = 968,000 trainings).
+
+Usage: ``python benchmarks/sweep_speed.py [--runs 64] [--baseline-runs 3] [--jobs 2]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+import torch
+from joblib import Parallel, delayed
+
+from gnnrg import csbm
+from gnnrg.training.batched import train_many
+from gnnrg.training.loop import build_model
+
+STUDY_CELLS = 121 * 200 * 10  # per architecture
+ARCHITECTURES = ("mlp", "gcn", "sage", "gat", "transformer-local", "transformer")
+STUDY_MIX = ("gcn", "sage", "gat", "transformer-local")  # the study's four architectures
+
+
+def cells(count: int, seed: int = 0) -> list[tuple]:
+    """(train graph, test graph, seed) at points spread over the study's (lambda, mu) square."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for i in range(count):
+        lam, mu = rng.uniform(-3, 3), rng.uniform(0, 2)
+        g = csbm(1000, avg_degree=10, lam=lam, mu=mu, num_features=10, seed=2 * i)
+        h = csbm(1000, avg_degree=10, lam=lam, mu=mu, num_features=10, seed=2 * i + 1)
+        out.append((g, h, i))
+    return out
+
+
+def plain_pyg(name: str, g, h, seed: int, epochs: int) -> float:
+    """The plain loop: one model, full batch, Adam; returns the test accuracy."""
+    torch.manual_seed(int(np.random.default_rng(seed).integers(2**62)))  # gnnrg's init seed
+    model = build_model(name, g.x.shape[1], 2, hidden=16)
+    extra, test_extra = model.prepare(g.x, g.edge_index), model.prepare(h.x, h.edge_index)
+    opt = torch.optim.Adam(model.parameters(), lr=0.01)
+    for _ in range(epochs):
+        model.train()
+        opt.zero_grad()
+        loss = torch.nn.functional.cross_entropy(model(g.x, g.edge_index, **extra), g.y)
+        loss.backward()
+        opt.step()
+    model.eval()
+    with torch.no_grad():
+        pred = model(h.x, h.edge_index, **test_extra).argmax(1)
+    return float((pred == h.y).float().mean())
+
+
+def _warm() -> int:
+    import gnnrg.batched  # noqa: F401 - import the engine once per worker, outside the timing
+
+    return torch.get_num_threads()
+
+
+def _worker(name: str, part: list[tuple], epochs: int) -> list[float]:
+    torch.set_num_threads(1)
+    graphs, tests, seeds = zip(*part, strict=True)
+    rs = train_many(name, list(graphs), list(tests), seeds=list(seeds), epochs=epochs, hidden=16)
+    return [r["test_acc"] for r in rs]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=64, help="cells per architecture (gnnrg)")
+    parser.add_argument("--gps-runs", type=int, default=16, help="cells for the GPS transformer")
+    parser.add_argument("--baseline-runs", type=int, default=3, help="cells per architecture")
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--epochs", type=int, default=400)
+    parser.add_argument("--models", default=",".join(ARCHITECTURES))
+    args = parser.parse_args()
+    models = args.models.split(",")
+    data = cells(max(args.runs, args.gps_runs, args.baseline_runs))
+    pool = Parallel(n_jobs=args.jobs, backend="loky")
+    pool(delayed(_warm)() for _ in range(args.jobs))  # start the workers and import gnnrg
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads (baseline), "
+          f"{args.jobs} gnnrg workers x 1 thread; {args.epochs} epochs, n=1000, d=10, F=10")
+    print(f"{'model':<18} {'plain s/run':>11} {'gnnrg s/run':>11} {'ratio':>7} "
+          f"{'acc plain':>9} {'acc gnnrg':>9}")
+    per_run: dict[str, tuple[float, float]] = {}
+    for name in models:
+        runs = args.gps_runs if name == "transformer" else args.runs
+        start = time.perf_counter()
+        acc_base = [plain_pyg(name, g, h, s, args.epochs) for g, h, s in data[: args.baseline_runs]]
+        base = (time.perf_counter() - start) / args.baseline_runs
+        parts = [data[:runs][j :: args.jobs] for j in range(args.jobs)]
+        start = time.perf_counter()
+        accs = pool(delayed(_worker)(name, part, args.epochs) for part in parts)
+        fast = (time.perf_counter() - start) / runs
+        ordered = [accs[i % args.jobs][i // args.jobs] for i in range(args.baseline_runs)]
+        per_run[name] = (base, fast)
+        print(f"{name:<18} {base:>11.3f} {fast:>11.4f} {base / fast:>6.1f}x "
+              f"{np.mean(acc_base):>9.3f} {np.mean(ordered):>9.3f}")
+    for label, mix in (
+        ("mix mlp/gcn/sage/gat/transformer-local", ("mlp", *STUDY_MIX)),
+        ("mix mlp/gcn/sage/gat/transformer (GPS)", ("mlp", "gcn", "sage", "gat", "transformer")),
+    ):
+        if all(m in per_run for m in mix):
+            base = sum(per_run[m][0] for m in mix)
+            fast = sum(per_run[m][1] for m in mix)
+            print(f"{label}: {base / fast:.1f}x")
+    for label, mix in (("gcn/sage/gat/transformer-local", STUDY_MIX),
+                       ("gcn/sage/gat/transformer (GPS)", ("gcn", "sage", "gat", "transformer"))):
+        if all(m in per_run for m in mix):
+            base = sum(per_run[m][0] for m in mix) * STUDY_CELLS / 3600
+            fast = sum(per_run[m][1] for m in mix) * STUDY_CELLS / 3600
+            print(f"study map ({label}, {4 * STUDY_CELLS:,} trainings): "
+                  f"plain {base:,.0f} h, gnnrg {fast:,.1f} h on this machine")
+
+
+if __name__ == "__main__":
+    main()
