@@ -58,6 +58,7 @@ class Pattern:
         self.csr_col = self.col.to(index)
         self.empty_rows = (self.lengths == 0).unsqueeze(1)
         self._fixed: dict[int, tuple[Tensor, Tensor, Tensor]] = {}
+        self._ones: Tensor | None = None
 
     def fix(self, values: Tensor) -> None:
         """Keep the matrix and its transpose for ``values`` that never change (aggregations)."""
@@ -82,7 +83,7 @@ class Pattern:
         return torch.sparse_csr_tensor(
             self.t_crow,
             self.t_col,
-            values[self.t_perm],
+            values.index_select(0, self.t_perm),
             (self.size, self.size),
             check_invariants=False,
         )
@@ -92,8 +93,9 @@ class Pattern:
         if a.device.type == "cpu" and a.shape[1] < _NARROW:  # the CPU kernel is slow when narrow
             pad = (0, _NARROW - a.shape[1])
             a, b = torch.nn.functional.pad(a, pad), torch.nn.functional.pad(b, pad)
-        mask = self.matrix(torch.ones(self.nnz, dtype=a.dtype, device=a.device))
-        return torch.sparse.sampled_addmm(mask, a, b.t(), beta=0.0).values()
+        if self._ones is None or self._ones.dtype != a.dtype:
+            self._ones = self.matrix(torch.ones(self.nnz, dtype=a.dtype, device=a.device))
+        return torch.sparse.sampled_addmm(self._ones, a, b.t(), beta=0.0).values()
 
 
 class _SpMM(torch.autograd.Function):
