@@ -12,10 +12,25 @@ from gnnrg.theory.baselines import (
     it_threshold,
     it_threshold_mu,
 )
+from gnnrg.theory.graph_only import (
+    amp_labels,
+    graph_only_bayes_accuracy,
+    graph_only_spectral_accuracy,
+)
+from gnnrg.theory.linearisation import cross_entropy, linearised_margin, odd_part, relu_gcn_margin
 from gnnrg.theory.nodewise import filter_matrix, nodewise_accuracy
+from gnnrg.theory.regions import gcn_gain
 
 __all__ = [
     "NORMS",
+    "amp_labels",
+    "cross_entropy",
+    "gcn_gain",
+    "graph_only_bayes_accuracy",
+    "graph_only_spectral_accuracy",
+    "linearised_margin",
+    "odd_part",
+    "relu_gcn_margin",
     "features_only_accuracy",
     "filter_matrix",
     "gcn_beats_features",
