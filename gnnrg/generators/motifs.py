@@ -50,7 +50,7 @@ def _distinct_groups(
     which = rng.integers(0, len(pools), size=count)
     groups = np.empty((count, size), dtype=np.int64)
     todo = np.arange(count)
-    for _ in range(100):
+    for _ in range(20):  # rejection: fast while pools are much larger than motifs
         if len(todo) == 0:
             return groups
         for p, pool in enumerate(pools):
@@ -58,7 +58,14 @@ def _distinct_groups(
             groups[rows] = pool[rng.integers(0, len(pool), size=(len(rows), size))]
         ordered = np.sort(groups[todo], axis=1)
         todo = todo[(ordered[:, 1:] == ordered[:, :-1]).any(axis=1)]
-    raise ValueError(f"could not draw motifs of motif_size={size} distinct nodes; lower motif_size")
+    for row in todo:  # the rest exactly (small pools, where rejection rarely succeeds)
+        pool = pools[which[row]]
+        if len(pool) < size:
+            raise ValueError(
+                f"motif_size={size} exceeds a pool of {len(pool)} nodes; lower motif_size"
+            )
+        groups[row] = rng.choice(pool, size=size, replace=False)
+    return groups
 
 
 def _plant_spatial(

@@ -215,6 +215,17 @@ def test_same_class_motifs_stay_inside_a_class():
     assert abs(edge_homophily(edge_array(mixed)[0], mixed.y.numpy()) - 0.5) < 0.05
 
 
+def test_motifs_as_large_as_their_class_are_drawn_exactly():
+    """Five classes of five nodes: every star of size 5 covers one whole class (rejection
+    sampling alone fails here; found by the property tests)."""
+    data = csbm(25, classes=5, avg_degree=1.0, lam=0.0, seed=0, motif="star", motif_size=5,
+                motif_count=20)  # fmt: skip
+    e, _ = edge_array(data)
+    assert edge_homophily(e, data.y.numpy()) > 0.5
+    with pytest.raises(ValueError, match="motif_size=6 must be <= 5"):
+        csbm(25, classes=5, avg_degree=1.0, seed=0, motif="star", motif_size=6, motif_count=1)
+
+
 @pytest.mark.parametrize("motif", ["spatial", "hierarchical"])
 def test_overlays_add_their_mean_degree_and_triangles(motif):
     n, d, extra = 5000, 5.0, 4.0
