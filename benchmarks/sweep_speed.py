@@ -90,10 +90,14 @@ def main() -> None:
     data = cells(max(args.runs, args.gps_runs, args.baseline_runs))
     pool = Parallel(n_jobs=args.jobs, backend="loky")
     pool(delayed(_warm)() for _ in range(args.jobs))  # start the workers and import gnnrg
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads (baseline), "
-          f"{args.jobs} gnnrg workers x 1 thread; {args.epochs} epochs, n=1000, d=10, F=10")
-    print(f"{'model':<18} {'plain s/run':>11} {'gnnrg s/run':>11} {'ratio':>7} "
-          f"{'acc plain':>9} {'acc gnnrg':>9}")
+    print(
+        f"torch {torch.__version__}, {torch.get_num_threads()} threads (baseline), "
+        f"{args.jobs} gnnrg workers x 1 thread; {args.epochs} epochs, n=1000, d=10, F=10"
+    )
+    print(
+        f"{'model':<18} {'plain s/run':>11} {'gnnrg s/run':>11} {'ratio':>7} "
+        f"{'acc plain':>9} {'acc gnnrg':>9}"
+    )
     per_run: dict[str, tuple[float, float]] = {}
     for name in models:
         runs = args.gps_runs if name == "transformer" else args.runs
@@ -106,8 +110,10 @@ def main() -> None:
         fast = (time.perf_counter() - start) / runs
         ordered = [accs[i % args.jobs][i // args.jobs] for i in range(args.baseline_runs)]
         per_run[name] = (base, fast)
-        print(f"{name:<18} {base:>11.3f} {fast:>11.4f} {base / fast:>6.1f}x "
-              f"{np.mean(acc_base):>9.3f} {np.mean(ordered):>9.3f}")
+        print(
+            f"{name:<18} {base:>11.3f} {fast:>11.4f} {base / fast:>6.1f}x "
+            f"{np.mean(acc_base):>9.3f} {np.mean(ordered):>9.3f}"
+        )
     for label, mix in (
         ("mix mlp/gcn/sage/gat/transformer-local", ("mlp", *STUDY_MIX)),
         ("mix mlp/gcn/sage/gat/transformer (GPS)", ("mlp", "gcn", "sage", "gat", "transformer")),
@@ -116,13 +122,17 @@ def main() -> None:
             base = sum(per_run[m][0] for m in mix)
             fast = sum(per_run[m][1] for m in mix)
             print(f"{label}: {base / fast:.1f}x")
-    for label, mix in (("gcn/sage/gat/transformer-local", STUDY_MIX),
-                       ("gcn/sage/gat/transformer (GPS)", ("gcn", "sage", "gat", "transformer"))):
+    for label, mix in (
+        ("gcn/sage/gat/transformer-local", STUDY_MIX),
+        ("gcn/sage/gat/transformer (GPS)", ("gcn", "sage", "gat", "transformer")),
+    ):
         if all(m in per_run for m in mix):
             base = sum(per_run[m][0] for m in mix) * STUDY_CELLS / 3600
             fast = sum(per_run[m][1] for m in mix) * STUDY_CELLS / 3600
-            print(f"study map ({label}, {4 * STUDY_CELLS:,} trainings): "
-                  f"plain {base:,.0f} h, gnnrg {fast:,.1f} h on this machine")
+            print(
+                f"study map ({label}, {4 * STUDY_CELLS:,} trainings): "
+                f"plain {base:,.0f} h, gnnrg {fast:,.1f} h on this machine"
+            )
 
 
 if __name__ == "__main__":
