@@ -253,7 +253,12 @@ def _plot(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 # ---------------------------------------------------------------------------------------- theory
 def _theory_column(args, lam: float, mus: np.ndarray, samples: int) -> list[dict[str, Any]]:
     """Theory rows for one λ (or one (p_in, p_out)) and every μ in ``mus``."""
-    from gnnrg.parameters import block_probabilities, lam_from_probabilities, mu_deshpande
+    from gnnrg.parameters import (
+        block_probabilities,
+        expected_neighbours,
+        lam_from_probabilities,
+        mu_deshpande,
+    )
     from gnnrg.theory import (
         features_only_accuracy,
         graph_average_accuracy,
@@ -285,8 +290,7 @@ def _theory_column(args, lam: float, mus: np.ndarray, samples: int) -> list[dict
             if not tree_ok:
                 raise ValueError(f"--method tree supports --norm sum or sum-self, not {args.norm}")
             result = two_layer_tree_accuracy(
-                p_in * (n / 2 - 1),
-                p_out * n / 2,
+                *expected_neighbours(n, p_in, p_out),
                 mus,
                 args.sigma,
                 norm=args.norm,

@@ -29,6 +29,7 @@ from gnnrg._checks import check_int, check_real
 
 __all__ = [
     "block_probabilities",
+    "expected_neighbours",
     "from_phi_epsilon",
     "lam_from_probabilities",
     "lam_range",
@@ -113,6 +114,18 @@ def block_probabilities(
             f"both must be <= 1 (lower avg_degree or |lam|, or raise n={n})"
         )
     return max(p_in, 0.0), max(p_out, 0.0)
+
+
+def expected_neighbours(n: int, p_in: float, p_out: float) -> tuple[float, float]:
+    """Expected same- and other-class neighbour counts of a node, two balanced classes:
+    ``c_s = p_in (n/2 − 1)``, ``c_d = p_out n/2`` (DESIGN.md §3).
+
+    Examples
+    --------
+    >>> expected_neighbours(1000, 0.01, 0.002)
+    (4.99, 1.0)
+    """
+    return p_in * (n / 2 - 1), p_out * n / 2
 
 
 def lam_from_probabilities(

@@ -19,7 +19,7 @@ __all__ = ["plot_phase_diagram", "plot_theory_map", "theory_grid"]
 def _theory_grid_cached(
     n: int, avg_degree: float, sigma: float, num_features: int, lams: tuple, mus: tuple
 ) -> dict[str, np.ndarray]:
-    from gnnrg.parameters import block_probabilities
+    from gnnrg.parameters import block_probabilities, expected_neighbours
     from gnnrg.theory import one_layer_accuracy, two_layer_tree_accuracy
 
     one = np.full((len(mus), len(lams)), np.nan)
@@ -29,7 +29,7 @@ def _theory_grid_cached(
             p_in, p_out = block_probabilities(n, avg_degree, lam)
         except ValueError:
             continue
-        c_s, c_d = p_in * (n / 2 - 1), p_out * n / 2
+        c_s, c_d = expected_neighbours(n, p_in, p_out)
         mu_arr = np.asarray(mus)  # the evaluators take every μ at once
         one[:, j] = one_layer_accuracy(n, p_in, p_out, mu_arr, sigma, norm="mean")[
             "accuracy_best_sign"

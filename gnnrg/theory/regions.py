@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from gnnrg.parameters import block_probabilities
+from gnnrg.parameters import block_probabilities, expected_neighbours
 from gnnrg.theory.accuracy import NORMS, one_layer_accuracy, two_layer_tree_accuracy
 from gnnrg.theory.baselines import features_only_accuracy
 
@@ -67,7 +67,7 @@ def gcn_gain(
             table[i, j] = one_layer_accuracy(n, p_in, p_out, mu, sigma, norm=norm)[
                 "accuracy_best_sign"
             ]
-        c_s, c_d = p_in * (n / 2 - 1), p_out * n / 2
+        c_s, c_d = expected_neighbours(n, p_in, p_out)
         for i, norm in enumerate(("sum", "sum-self"), start=len(NORMS)):
             table[i, j] = two_layer_tree_accuracy(c_s, c_d, mu, sigma, norm=norm, samples=samples)[
                 "accuracy_best_sign"

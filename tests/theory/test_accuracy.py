@@ -8,7 +8,7 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from gnnrg.parameters import block_probabilities
+from gnnrg.parameters import block_probabilities, expected_neighbours
 from gnnrg.theory import (
     features_only_accuracy,
     graph_average_accuracy,
@@ -70,13 +70,13 @@ def test_two_layer_graph_average_table(n, d, lam, mu, norm):
 def test_two_layer_tree_formula_holds_on_sparse_graphs_and_drifts_on_dense():
     n, mu = 4000, 0.3
     p_in, p_out = block_probabilities(n, 5, 1.5)
-    c_s, c_d = p_in * (n / 2 - 1), p_out * n / 2
+    c_s, c_d = expected_neighbours(n, p_in, p_out)
     mc, se = simulate_accuracy(n, p_in, p_out, mu, layers=2, norm="sum-self", graphs=30)
     # sparse: the tree misses only the O(d²/n) short cycles
     check(two_layer_tree_accuracy(c_s, c_d, mu)["accuracy"], mc, se, slack=0.005)
     n = 400
     p_in, p_out = block_probabilities(n, 60, 2.0)
-    c_s, c_d = p_in * (n / 2 - 1), p_out * n / 2
+    c_s, c_d = expected_neighbours(n, p_in, p_out)
     dense = graph_average_accuracy(n, p_in=p_in, p_out=p_out, mu=mu, layers=2, norm="sum-self")
     assert two_layer_tree_accuracy(c_s, c_d, mu)["accuracy"] - dense["accuracy"] > 0.05
 

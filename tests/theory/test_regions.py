@@ -3,7 +3,7 @@ sum-self gain agrees with the dense mean-field condition."""
 
 import numpy as np
 
-from gnnrg.parameters import block_probabilities
+from gnnrg.parameters import block_probabilities, expected_neighbours
 from gnnrg.theory.accuracy import one_layer_accuracy
 from gnnrg.theory.baselines import features_only_accuracy, gcn_beats_features
 from gnnrg.theory.regions import gcn_gain
@@ -21,7 +21,7 @@ def test_sum_self_gain_follows_the_dense_mean_field_condition():
     n, d, mu = 4000, 50.0, 0.05  # dense, and weak features (where the condition is derived)
     for lam in (-1.5, -0.5, -0.1, 0.1, 0.5, 1.5):
         p_in, p_out = block_probabilities(n, d, lam, 2)
-        c_s, c_d = p_in * (n / 2 - 1), p_out * n / 2
+        c_s, c_d = expected_neighbours(n, p_in, p_out)
         # the condition is on |1 + c_s − c_d|: the read-out's sign is free (heterophily flips it)
         acc = one_layer_accuracy(n, p_in, p_out, mu, norm="sum-self")["accuracy_best_sign"]
         assert (acc > features_only_accuracy(mu)) == gcn_beats_features(c_s, c_d), lam
