@@ -80,10 +80,11 @@ class SAGETwin(Twin):
             w_l, w_r = self.p(pre + "lin_l.weight"), self.p(pre + "lin_r.weight")
             bias = self.p(pre + "lin_l.bias")
             if i == 0:
-                cache = stack.__dict__.setdefault("_aggregated", {})
-                if "sage-input" not in cache:
-                    cache["sage-input"] = torch.cat([stack.aggregated_features("mean"), h], -1)
-                z = linear(cache["sage-input"], torch.cat([w_l, w_r], 2), bias)
+                both = stack.cached(
+                    "sage-input",
+                    lambda: torch.cat([stack.aggregated_features("mean"), stack.x], -1),
+                )
+                z = linear(both, torch.cat([w_l, w_r], 2), bias)
             elif w_l.shape[2] <= w_l.shape[1]:
                 z = linear(torch.cat([stack.propagate("mean", h), h], -1),
                            torch.cat([w_l, w_r], 2), bias)  # fmt: skip

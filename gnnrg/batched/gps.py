@@ -25,11 +25,8 @@ class GraphTransformerTwin(Twin):
     reference = (GraphTransformer,)
 
     def prepare(self, stack: GraphStack) -> dict[str, Any]:
-        cache = stack.__dict__.setdefault("_prepared", {})
-        key = ("gps", self.model.walk_length)
-        if key not in cache:
-            cache[key] = super().prepare(stack)
-        return cache[key]
+        key = ("gps-encoding", self.model.walk_length)
+        return stack.cached(key, lambda: super(GraphTransformerTwin, self).prepare(stack))
 
     def _norm(self, h: Tensor, pre: str) -> Tensor:
         """``BatchNorm1d`` over each model's nodes, with its running statistics."""

@@ -6,6 +6,7 @@ Node tensors are laid out ``(B, n, ...)``; as one graph, the stack is the block-
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cached_property
 from typing import Any
 
@@ -56,6 +57,7 @@ class GraphStack:
         self.y = torch.stack([g.y.long() for g in graphs]).to(self.device)
         edges = torch.cat([g.edge_index.long() + b * n for b, g in enumerate(graphs)], dim=1)
         self._edges = edges.to(self.device)
+        self._cache: dict[Any, Any] = {}
 
     @property
     def size(self) -> int:
@@ -102,18 +104,28 @@ class GraphStack:
 
     def propagate(self, kind: str, h: Tensor) -> Tensor:
         """Aggregate node tensor ``h`` (B, n, C) with ``kind`` in {"gcn", "mean", "sum"}."""
-        pattern, values = {
-            "gcn": (self.loops, self.gcn_values),
-            "mean": (self.plain, self.mean_values),
-            "sum": (self.plain, self.sum_values),
-        }[kind]
+        if kind == "gcn":  # only the pattern this kind needs is built
+            pattern, values = self.loops, self.gcn_values
+        elif kind in ("mean", "sum"):
+            pattern, values = self.plain, self.mean_values if kind == "mean" else self.sum_values
+        else:
+            raise ValueError(f"kind={kind!r} must be one of 'gcn', 'mean', 'sum'")
         flat = spmm(pattern, values, h.reshape(self.size, -1))
         return flat.view(self.batch, self.n, -1)
 
+    def cached(self, key: Any, compute: Callable[[], Any]) -> Any:
+        """``compute()``, evaluated once per stack under ``key``: inputs derived from the graphs
+        alone (aggregated features, structural encodings) that every model on the stack reuses.
+        """
+        if key not in self._cache:
+            self._cache[key] = compute()
+        return self._cache[key]
+
     def aggregated_features(self, kind: str) -> Tensor:
         """:meth:`propagate` of the fixed features, computed once per stack."""
-        cache = self.__dict__.setdefault("_aggregated", {})
-        if kind not in cache:
+
+        def compute() -> Tensor:
             with torch.no_grad():
-                cache[kind] = self.propagate(kind, self.x)
-        return cache[kind]
+                return self.propagate(kind, self.x)
+
+        return self.cached(("aggregated", kind), compute)

@@ -87,11 +87,15 @@ class Twin(nn.Module):
             return self.params[slot]
         return getattr(self, slot)
 
-    def state(self) -> dict[str, Tensor]:
-        """Every stacked parameter and buffer by its reference name (detached copies)."""
+    def tensors(self) -> dict[str, Tensor]:
+        """Every stacked parameter and buffer by its reference name (detached, not copied)."""
         names = [k for k, _ in self.model.named_parameters()]
         names += [k for k, _ in self.model.named_buffers()]
-        return {k: self.p(k).detach().clone() for k in names}
+        return {k: self.p(k).detach() for k in names}
+
+    def state(self) -> dict[str, Tensor]:
+        """:meth:`tensors`, copied."""
+        return {k: v.clone() for k, v in self.tensors().items()}
 
     def load(self, state: dict[str, Tensor]) -> None:
         """Overwrite stacked tensors from :meth:`state`-like ``state``."""
@@ -101,11 +105,9 @@ class Twin(nn.Module):
 
     def unstack(self, models: list[nn.Module]) -> list[nn.Module]:
         """Copy model ``b``'s weights into ``models[b]`` and return ``models``."""
-        state = self.state()
+        state = self.tensors()
         for b, m in enumerate(models):
-            m.load_state_dict(
-                {k: v[b].to(next(iter(m.state_dict().values())).device) for k, v in state.items()}
-            )
+            m.load_state_dict({k: v[b] for k, v in state.items()})  # copies across devices
         return models
 
     def prepare(self, stack: GraphStack) -> dict[str, Any]:

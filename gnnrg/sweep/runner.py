@@ -6,6 +6,7 @@ import datetime as dt
 import math
 import time
 import traceback
+import warnings
 import zlib
 from pathlib import Path
 from typing import Any
@@ -72,6 +73,7 @@ def run_tasks(
         prepared = [_generate(task, config_hash, sweep_name) for task in tasks]
         rows: list[dict] = []
         errors: list[tuple] = []
+        stacks: dict = {}  # every model of the unit trains on the same stacked graphs
         for label in dict.fromkeys(spec.label() for t in tasks for _, spec, _ in t.models):
             cells = [
                 (prep, cid, spec, options)
@@ -79,7 +81,7 @@ def run_tasks(
                 for cid, spec, options in task.models
                 if spec.label() == label
             ]
-            _train_cells(cells, engine, device, rows, errors)
+            _train_cells(cells, engine, device, stacks, rows, errors)
         return rows, errors
     finally:
         torch.set_num_threads(before)  # jobs=1 runs in the caller's process: leave it as found
@@ -102,7 +104,9 @@ def _generate(task: Task, config_hash: str, sweep_name: str) -> dict[str, Any]:
     return {"task": task, "train": train_graph, "test": test_graph, "base": base}
 
 
-def _train_cells(cells: list, engine: str, device: str, rows: list, errors: list) -> None:
+def _train_cells(
+    cells: list, engine: str, device: str, stacks: dict, rows: list, errors: list
+) -> None:
     """Train one model spec on every cell's graphs, appending rows or errors."""
     from gnnrg.training import batched, loop
 
@@ -117,10 +121,17 @@ def _train_cells(cells: list, engine: str, device: str, rows: list, errors: list
                 None if cells[0][0]["test"] is None else [prep["test"] for prep, *_ in cells],
                 seeds=seeds,
                 device=device,
+                stacks=stacks,
                 **options,
             )
-        except Exception:
-            results = []  # retry one by one below, so that only failing cells are lost
+        except Exception as err:  # retry one by one below, so that only failing cells are lost
+            warnings.warn(
+                f"batched training of {spec.label()} on {len(cells)} cells raised "
+                f"{type(err).__name__}: {err}; retrying them one at a time",
+                RuntimeWarning,
+                stacklevel=2,
+            )
+            results = []
     if not results:
         for (prep, cid, _, _), seed in zip(cells, seeds, strict=True):
             try:

@@ -56,6 +56,7 @@ def train_many(
     device: str = "cpu",
     batch_size: int | None = None,
     memory_budget: float | None = None,
+    stacks: dict | None = None,
 ) -> list[dict[str, Any]]:
     """Train one model type on each of many graphs, as independent runs, in batches.
 
@@ -78,6 +79,10 @@ def train_many(
         (:func:`gnnrg.batched.sizing.batch_size`).
     memory_budget : float, optional
         Bytes one batch may use; default :func:`gnnrg.batched.sizing.default_budget`.
+    stacks : dict, optional
+        A dict the caller keeps to reuse stacked graphs (CSR patterns, aggregated features)
+        across calls on the same graph objects; ``gnnrg sweep`` keeps one per unit of work, where
+        every model trains on the same graphs. Do not modify the graphs while it is kept.
 
     Returns
     -------
@@ -141,14 +146,28 @@ def train_many(
                 knobs,
                 options,
                 device,
+                {} if stacks is None else stacks,
             )
             for i, r in zip(chunk, out, strict=True):
                 results[i] = r
     return results  # type: ignore[return-value]
 
 
-def _train_chunk(model, graphs, tests, runs, knobs, options, device) -> list[dict[str, Any]]:
-    from gnnrg.batched import GraphStack, twin_class
+def _stack(graphs: list[Any], device: str, stacks: dict) -> Any:
+    """The stack of ``graphs``, built once per ``stacks`` dict (it keeps the graphs alive, so
+    their ids stay unique while the entry exists)."""
+    from gnnrg.batched import GraphStack
+
+    key = (tuple(map(id, graphs)), str(device))
+    if key not in stacks:
+        stacks[key] = GraphStack(graphs, device)
+    return stacks[key]
+
+
+def _train_chunk(
+    model, graphs, tests, runs, knobs, options, device, stacks
+) -> list[dict[str, Any]]:
+    from gnnrg.batched import twin_class
     from gnnrg.models.registry import model_name
 
     with torch.random.fork_rng(devices=[]):
@@ -166,8 +185,8 @@ def _train_chunk(model, graphs, tests, runs, knobs, options, device) -> list[dic
         ]
     start = time.perf_counter()
     batched = twin(nets).to(device)
-    stack = GraphStack(graphs, device)
-    test_stack = GraphStack(tests, device) if options["protocol"] == "fresh-graph" else None
+    stack = _stack(graphs, device, stacks)
+    test_stack = _stack(tests, device, stacks) if options["protocol"] == "fresh-graph" else None
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(runs[0].torch_seed)
         metrics = _fit(batched, stack, test_stack, runs, options)
@@ -210,17 +229,18 @@ def _masks(runs, attr: str, shape: tuple[int, int], device) -> Any:
     return mask.to(device)
 
 
-def _accuracy(logits, y, mask):
-    """Per-model accuracy over ``mask`` (NaN where the mask is empty)."""
-    correct = ((logits.argmax(-1) == y) & mask).sum(1).to(torch.float64)
+def _accuracy(pred, y, mask):
+    """Per-model accuracy of predictions ``pred`` over ``mask`` (NaN where it is empty)."""
+    correct = ((pred == y) & mask).sum(1).to(torch.float64)
     count = mask.sum(1).to(torch.float64)
     return torch.where(count > 0, correct / count.clamp(min=1), torch.nan)
 
 
-def _evaluate(twin, stack, extra, mask):
+def _predict(twin, stack, extra):
+    """Every model's predicted classes on its graph, ``(B, n)``, in eval mode."""
     twin.eval()
     with torch.no_grad():
-        return _accuracy(twin(stack, **extra), stack.y, mask)
+        return twin(stack, **extra).argmax(-1)
 
 
 def _fit(twin, stack, test_stack, runs, options) -> dict[str, list]:
@@ -250,25 +270,26 @@ def _fit(twin, stack, test_stack, runs, options) -> dict[str, list]:
         opt.step()
         if watch:
             epochs_run = torch.where(stopped, epochs_run, epoch + 1)
-            acc = _evaluate(twin, stack, extra, val_mask)
+            acc = _accuracy(_predict(twin, stack, extra), stack.y, val_mask)
             better = (acc > best_acc) & ~stopped
             best_acc = torch.where(better, acc, best_acc)
             best_epoch = torch.where(better, epoch, best_epoch)
-            _keep(best_state, twin.state(), better)
+            _keep(best_state, twin.tensors(), better)
             stopped |= ~better & (epoch - best_epoch >= patience)
             if bool(stopped.all()):
                 break
     if watch:
         twin.load(best_state)
+    pred = _predict(twin, stack, extra)  # one pass serves the train, val and test splits
     if test_stack is None:
-        test = _evaluate(twin, stack, extra, _masks(runs, "test_idx", shape, stack.device))
+        test = _accuracy(pred, stack.y, _masks(runs, "test_idx", shape, stack.device))
     else:
         everything = torch.ones_like(test_stack.y, dtype=torch.bool)
-        test = _evaluate(twin, test_stack, twin.prepare(test_stack), everything)
-    val = _evaluate(twin, stack, extra, val_mask)
+        test_pred = _predict(twin, test_stack, twin.prepare(test_stack))
+        test = _accuracy(test_pred, test_stack.y, everything)
     return {
-        "train_acc": _evaluate(twin, stack, extra, train_mask).tolist(),
-        "val_acc": val.tolist(),
+        "train_acc": _accuracy(pred, stack.y, train_mask).tolist(),
+        "val_acc": _accuracy(pred, stack.y, val_mask).tolist(),
         "test_acc": test.tolist(),
         "epochs_run": epochs_run.tolist(),
     }
