@@ -13,7 +13,7 @@ import time
 import numpy as np
 
 from gnnrg.parameters import block_probabilities
-from gnnrg.theory import one_layer_accuracy, two_layer_tree_accuracy
+from gnnrg.theory import one_layer_accuracy, two_layer_accuracy
 
 N, D = 1000, 10.0
 LAMS, MUS = np.linspace(-3, 3, 121), np.linspace(0, 2, 200)
@@ -26,7 +26,7 @@ def grid(layers: int) -> float:
         if layers == 1:
             one_layer_accuracy(N, p_in, p_out, MUS)
         else:
-            two_layer_tree_accuracy(p_in * (N / 2 - 1), p_out * N / 2, MUS, samples=100_000)
+            two_layer_accuracy(N, p_in, p_out, MUS, norm="sym")
     return time.perf_counter() - start
 
 
@@ -39,7 +39,7 @@ def pointwise(layers: int, points: int = 40) -> float:
         if layers == 1:
             one_layer_accuracy(N, p_in, p_out, mu)
         else:
-            two_layer_tree_accuracy(p_in * (N / 2 - 1), p_out * N / 2, mu, samples=100_000)
+            two_layer_accuracy(N, p_in, p_out, mu, norm="sym")
     return (time.perf_counter() - start) / points * len(LAMS) * len(MUS)
 
 

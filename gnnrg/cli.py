@@ -105,10 +105,11 @@ def _build_parser() -> argparse.ArgumentParser:
     th.add_argument("--num-features", type=int, default=10, help="F, for the IT threshold")
     th.add_argument(
         "--method",
-        choices=("auto", "exact", "tree", "graph"),
+        choices=("auto", "exact", "moment", "tree", "graph"),
         default="auto",
-        help="auto: exact one-layer forms; two layers: tree for sum/sum-self "
-        "on sparse graphs (d <= 20), graph-averaged exact otherwise",
+        help="auto: exact one-layer forms; two layers: the degree-conditioned moment form "
+        "(finite n, sparse or dense); tree: the study's Theorem 2 (sum/sum-self, Poisson "
+        "tree); graph: the exact nodewise formula averaged over 10 sampled graphs",
     )
     th.add_argument("--json", action="store_true", help="print one JSON object")
     th.add_argument("--out", help="grid table to write (.csv or .parquet)")
@@ -266,6 +267,7 @@ def _theory_column(args, lam: float, mus: np.ndarray, samples: int) -> list[dict
         graph_only_spectral_accuracy,
         it_threshold,
         one_layer_accuracy,
+        two_layer_accuracy,
         two_layer_tree_accuracy,
     )
 
@@ -284,9 +286,10 @@ def _theory_column(args, lam: float, mus: np.ndarray, samples: int) -> list[dict
             method = "exact counts, sampled neighbour degrees"
     else:
         tree_ok = args.norm in ("sum", "sum-self")
-        if method == "auto":
-            method = "tree" if tree_ok and d <= 20 else "graph"
-        if method == "tree":
+        if method in ("auto", "exact", "moment"):
+            result = two_layer_accuracy(n, p_in, p_out, mus, args.sigma, norm=args.norm)
+            method = "degree-conditioned moments (finite n)"
+        elif method == "tree":
             if not tree_ok:
                 raise ValueError(f"--method tree supports --norm sum or sum-self, not {args.norm}")
             result = two_layer_tree_accuracy(

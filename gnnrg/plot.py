@@ -19,8 +19,8 @@ __all__ = ["plot_phase_diagram", "plot_theory_map", "theory_grid"]
 def _theory_grid_cached(
     n: int, avg_degree: float, sigma: float, num_features: int, lams: tuple, mus: tuple
 ) -> dict[str, np.ndarray]:
-    from gnnrg.parameters import block_probabilities, expected_neighbours
-    from gnnrg.theory import one_layer_accuracy, two_layer_tree_accuracy
+    from gnnrg.parameters import block_probabilities
+    from gnnrg.theory import one_layer_accuracy, two_layer_accuracy
 
     one = np.full((len(mus), len(lams)), np.nan)
     two = np.full_like(one, np.nan)
@@ -29,22 +29,21 @@ def _theory_grid_cached(
             p_in, p_out = block_probabilities(n, avg_degree, lam)
         except ValueError:
             continue
-        c_s, c_d = expected_neighbours(n, p_in, p_out)
         mu_arr = np.asarray(mus)  # the evaluators take every μ at once
         one[:, j] = one_layer_accuracy(n, p_in, p_out, mu_arr, sigma, norm="mean")[
             "accuracy_best_sign"
         ]
-        two[:, j] = two_layer_tree_accuracy(c_s, c_d, mu_arr, sigma, samples=100_000)[
+        two[:, j] = two_layer_accuracy(n, p_in, p_out, mu_arr, sigma, norm="mean")[
             "accuracy_best_sign"
         ]
-    return {"one_layer": one, "two_layer_tree": two}
+    return {"one_layer": one, "two_layer": two}
 
 
 def theory_grid(
     n: int, avg_degree: float, sigma: float, num_features: int, lams: Any, mus: Any
 ) -> dict[str, np.ndarray]:
     """Theory accuracy maps (best sign) on a (μ, λ) grid: one-layer mean GCN (exact) and the
-    two-layer (A+I)² tree form, arrays of shape (len(mus), len(lams)).
+    two-layer mean GCN (degree-conditioned moment form), arrays of shape (len(mus), len(lams)).
 
     Examples
     --------
@@ -72,8 +71,8 @@ def _overlay_theory(ax, params: dict[str, Any], lams, mus, level: float) -> None
     fine_l = np.linspace(min(lams), max(lams), 31)
     fine_m = np.linspace(min(mus), max(mus), 31)
     grid = theory_grid(n, d, sigma, f, fine_l, fine_m)
-    styles = {"one_layer": ("white", "-"), "two_layer_tree": ("white", "--")}
-    labels = {"one_layer": "1-layer GCN theory", "two_layer_tree": "2-layer GCN theory (tree)"}
+    styles = {"one_layer": ("white", "-"), "two_layer": ("white", "--")}
+    labels = {"one_layer": "1-layer GCN theory", "two_layer": "2-layer GCN theory"}
     for key, (color, ls) in styles.items():
         if np.nanmax(grid[key]) >= level:
             ax.contour(fine_l, fine_m, grid[key], levels=[level], colors=color, linestyles=ls)

@@ -20,6 +20,7 @@ from gnnrg.theory.graph_only import (
 from gnnrg.theory.linearisation import cross_entropy, linearised_margin, odd_part, relu_gcn_margin
 from gnnrg.theory.nodewise import filter_matrix, nodewise_accuracy
 from gnnrg.theory.regions import gcn_gain
+from gnnrg.theory.two_layer import two_layer_accuracy, two_layer_moments
 
 __all__ = [
     "NORMS",
@@ -39,5 +40,7 @@ __all__ = [
     "odd_part",
     "one_layer_accuracy",
     "relu_gcn_margin",
+    "two_layer_accuracy",
+    "two_layer_moments",
     "two_layer_tree_accuracy",
 ]

@@ -1,9 +1,9 @@
 r"""Where a linear GCN can beat the features-only classifier on the two-class cSBM.
 
 For each (λ, μ) the best accuracy over the linear GCNs gnnrg computes — one layer with ``sum``,
-``sum-self``, ``mean`` and ``sym`` (exact, finite n) and two layers with ``sum`` and ``sum-self``
-(the tree form; it is optimistic on dense graphs, see ``theory/error_table.md``) — with the
-best sign of the read-out, against the features-only Bayes accuracy Φ(μ/σ). By the
+``sum-self``, ``mean`` and ``sym`` (exact, finite n) and two layers with the same four
+aggregations (the degree-conditioned moment form, :mod:`gnnrg.theory.two_layer`) — with the best
+sign of the read-out, against the features-only Bayes accuracy Φ(μ/σ). By the
 linearisation theorem (:mod:`gnnrg.theory.linearisation`) a bias-free two-layer ReLU GCN's
 cross-entropy is no better than its linear counterpart's under the model's reflection symmetry,
 so the ``no_gain`` region is where graph convolution is not worth it for this family.
@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from gnnrg.parameters import block_probabilities, expected_neighbours
-from gnnrg.theory.accuracy import NORMS, one_layer_accuracy, two_layer_tree_accuracy
+from gnnrg.parameters import block_probabilities
+from gnnrg.theory.accuracy import NORMS, one_layer_accuracy
 from gnnrg.theory.baselines import features_only_accuracy
+from gnnrg.theory.two_layer import two_layer_accuracy
 
 __all__ = ["gcn_gain"]
 
@@ -32,7 +33,6 @@ def gcn_gain(
     avg_degree: float = 10.0,
     sigma: float = 1.0,
     tol: float = 1e-3,
-    samples: int = 100_000,
 ) -> dict[str, np.ndarray]:
     """Best linear-GCN accuracy against features only on a (λ, μ) grid.
 
@@ -41,9 +41,7 @@ def gcn_gain(
     lam, mu : float or 1-D array
     n, avg_degree, sigma : model parameters
     tol : float
-        A gain at most ``tol`` (the sampling error of the two-layer form) counts as none.
-    samples : int
-        Count samples of the two-layer tree form.
+        A gain at most ``tol`` (about the two-layer form's error) counts as none.
 
     Returns
     -------
@@ -55,11 +53,11 @@ def gcn_gain(
     --------
     >>> r = gcn_gain([0.0, 2.0], [0.3])
     >>> r["no_gain"].ravel().tolist(), r["best_model"][1, 0]
-    ([True, False], '2-sum-self')
+    ([True, False], '2-sym')
     """
     lam = np.atleast_1d(np.asarray(lam, dtype=float))
     mu = np.atleast_1d(np.asarray(mu, dtype=float))
-    names = [f"1-{norm}" for norm in NORMS] + ["2-sum", "2-sum-self"]
+    names = [f"{layers}-{norm}" for layers in (1, 2) for norm in NORMS]
     table = np.empty((len(names), len(lam), len(mu)))
     for j, value in enumerate(lam):
         p_in, p_out = block_probabilities(n, avg_degree, float(value), 2)
@@ -67,9 +65,8 @@ def gcn_gain(
             table[i, j] = one_layer_accuracy(n, p_in, p_out, mu, sigma, norm=norm)[
                 "accuracy_best_sign"
             ]
-        c_s, c_d = expected_neighbours(n, p_in, p_out)
-        for i, norm in enumerate(("sum", "sum-self"), start=len(NORMS)):
-            table[i, j] = two_layer_tree_accuracy(c_s, c_d, mu, sigma, norm=norm, samples=samples)[
+        for i, norm in enumerate(NORMS, start=len(NORMS)):
+            table[i, j] = two_layer_accuracy(n, p_in, p_out, mu, sigma, norm=norm)[
                 "accuracy_best_sign"
             ]
     best = table.max(0)
