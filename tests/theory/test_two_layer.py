@@ -100,3 +100,17 @@ def test_two_layer_errors_name_the_argument():
         two_layer_accuracy(100, 1.5, 0.1, 0.5)
     with pytest.raises(ValueError, match="samples"):
         two_layer_accuracy(100, 0.1, 0.1, 0.5, samples=-1)
+
+
+@pytest.mark.parametrize("norm", ["sum", "sum-self"])
+def test_sparse_limit_is_the_symbolic_tree_form(norm):
+    # as n → ∞ at fixed d the cycle terms (order d²/n) vanish and the moment form must reach the
+    # study's Theorem 2, which is evaluated from the sympy expression (gnnrg theory --symbolic)
+    from gnnrg.parameters import expected_neighbours
+    from gnnrg.theory import two_layer_tree_accuracy
+
+    n, mu = 100_000, np.array([0.2, 0.5])
+    p_in, p_out = block_probabilities(n, 6, 1.5)
+    tree = two_layer_tree_accuracy(*expected_neighbours(n, p_in, p_out), mu, norm=norm)
+    moment = two_layer_accuracy(n, p_in, p_out, mu, norm=norm)
+    np.testing.assert_allclose(moment["accuracy"], tree["accuracy"], atol=0.002)
