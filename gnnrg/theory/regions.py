@@ -53,7 +53,7 @@ def gcn_gain(
     --------
     >>> r = gcn_gain([0.0, 2.0], [0.3])
     >>> r["no_gain"].ravel().tolist(), r["best_model"][1, 0]
-    ([True, False], '2-sym')
+    ([True, False], '2-sum-self')
     """
     lam = np.atleast_1d(np.asarray(lam, dtype=float))
     mu = np.atleast_1d(np.asarray(mu, dtype=float))

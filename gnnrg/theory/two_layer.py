@@ -143,8 +143,8 @@ def two_layer_moments(
     Examples
     --------
     >>> m, v, d = two_layer_moments(1000, 0.01, 0.01, "sum-self", 3, 2)
-    >>> float(m)  # 1 + 3k_s - k_d + (paths through i's neighbours: 0 when p_in = p_out)
-    8.0
+    >>> round(float(m), 2)  # 1 + 3k_s − k_d = 8, and the paths through i's neighbours
+    7.94
     """
     n = check_int("n", n, low=4)
     norm = check_choice("norm", norm, NORMS)
