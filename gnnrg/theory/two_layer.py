@@ -247,17 +247,7 @@ class _Moments:
         ends = self.ends()
         for c in (PLUS, MINUS):
             e, ee = nb[c].part_moments(self.neighbour_parts(c, ends))
-            first = wi * e[0] + ri * e[1] + e[2]
-            second = (
-                wi**2 * ee[0, 0]
-                + ri**2 * ee[1, 1]
-                + ee[2, 2]
-                + 2 * wi * ri * ee[0, 1]
-                + 2 * wi * ee[0, 2]
-                + 2 * ri * ee[1, 2]
-                + e[3]
-            )
-            var_n = var_n + count[c] * (second - first**2)
+            var_n = var_n + count[c] * (_quadratic(_covariance(e, ee), wi, ri) + e[3])
 
         def shift(c: int, c2: int) -> np.ndarray:
             """E[Q_l | edge l–l'] − E[Q_l | no edge], l of class c, l' of class c2."""
@@ -362,6 +352,23 @@ class _Moments:
         return nodes * total
 
 
+def _covariance(e: list, ee: dict) -> dict:
+    """Covariances of the parts P0, P1, P2 from their means and second moments."""
+    return {(i, j): ee[i, j] - e[i] * e[j] for i, j in _PAIRS}
+
+
+def _quadratic(m: dict, wi: np.ndarray, ri: np.ndarray) -> np.ndarray:
+    """Var(w_i P0 + r_i P1 + P2) from the covariances ``m`` of the parts."""
+    return (
+        wi**2 * m[0, 0]
+        + ri**2 * m[1, 1]
+        + m[2, 2]
+        + 2 * wi * ri * m[0, 1]
+        + 2 * wi * m[0, 2]
+        + 2 * ri * m[1, 2]
+    )
+
+
 def _skeleton_correction(m: _Moments, s: np.ndarray, samples: int, seed: int) -> np.ndarray:
     """E[Φ(z_skeleton) − Φ(z_moment)] over a seeded population of nodes, for each s.
 
@@ -389,21 +396,14 @@ def _skeleton_correction(m: _Moments, s: np.ndarray, samples: int, seed: int) ->
         ]
         prob = law.weight.ravel()
         e, ee = law.part_moments(m.neighbour_parts(c, ends))
-        cov = {(i, j): ee[i, j] - e[i] * e[j] for i, j in _PAIRS}
+        cov = _covariance(e, ee)
         weights = w(law.x.ravel())
         owner = np.repeat(np.arange(samples), count.astype(int))
         pick = rng.choice(prob.size, size=owner.size, p=prob)
         o_wi, o_ri = wi[owner], ri[owner]
         drawn = [p[pick] for p in parts]
         q_mean = o_wi * drawn[0] + o_ri * drawn[1] + drawn[2]
-        q_mean_var = (
-            wi**2 * cov[0, 0]
-            + ri**2 * cov[1, 1]
-            + cov[2, 2]
-            + 2 * wi * ri * cov[0, 1]
-            + 2 * wi * cov[0, 2]
-            + 2 * ri * cov[1, 2]
-        )
+        q_mean_var = _quadratic(cov, wi, ri)
         mean_s += np.bincount(owner, q_mean, samples) - count * (wi * e[0] + ri * e[1] + e[2])
         var_s += np.bincount(owner, drawn[3], samples) - count * (q_mean_var + e[3])
         entries = drawn[4] + o_wi * drawn[5] + o_wi**2 * drawn[6] + drawn[7]
