@@ -22,6 +22,7 @@ Which approximation each evaluator makes is stated in its docstring and in
 from __future__ import annotations
 
 import math
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -41,16 +42,23 @@ __all__ = [
 NORMS = ("sum", "sum-self", "mean", "sym")
 
 
+@cache
 def _counts(trials: float, p: float, finite: bool) -> tuple[np.ndarray, np.ndarray]:
-    """Support and pmf of a Binomial(trials, p) (or Poisson(trials·p)), tails below 1e-14 cut."""
+    """Support and pmf of a Binomial(trials, p) (or Poisson(trials·p)), terms below 1e-15 cut.
+
+    Cached and read-only: the two-layer form asks for the same few laws many times.
+    """
+    p = min(max(p, 0.0), 1.0)
     mean = trials * p
-    if finite:
-        dist = st.binom(int(trials), min(max(p, 0.0), 1.0))
-    else:
-        dist = st.poisson(mean)
-    low, high = dist.ppf(1e-15), dist.ppf(1 - 1e-15)
-    k = np.arange(max(int(low) if np.isfinite(low) else 0, 0), int(high) + 1)
-    return k, dist.pmf(k)
+    sd = math.sqrt(mean * (1 - p) if finite else mean)
+    high = int(mean + 9 * sd + 40)
+    k = np.arange(max(int(mean - 9 * sd - 40), 0), min(high, int(trials)) + 1 if finite else high)
+    pmf = st.binom.pmf(k, int(trials), p) if finite else st.poisson.pmf(k, mean)
+    keep = pmf > 1e-15
+    k, pmf = k[keep], pmf[keep]
+    k.setflags(write=False)
+    pmf.setflags(write=False)
+    return k, pmf
 
 
 def _pair(result: float | np.ndarray) -> dict[str, Any]:

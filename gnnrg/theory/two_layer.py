@@ -38,10 +38,10 @@ from functools import cache
 from typing import Any
 
 import numpy as np
-from scipy import stats as st
 from scipy.special import ndtr
 
 from gnnrg._checks import check_choice, check_int, check_real
+from gnnrg.theory.accuracy import _counts, _pair, _signal_to_noise
 
 __all__ = ["two_layer_accuracy", "two_layer_moments"]
 
@@ -73,18 +73,9 @@ _WEIGHTS: dict[str, tuple[float, Fn, Fn]] = {
 }
 
 
-@cache
 def _binomial(trials: int, p: float) -> tuple[np.ndarray, np.ndarray]:
-    """Support and pmf of Binomial(trials, p), tails below about 1e-13 cut."""
-    trials, p = max(int(trials), 0), min(max(p, 0.0), 1.0)
-    mean, sd = trials * p, np.sqrt(trials * p * (1 - p))
-    k = np.arange(max(int(mean - 8 * sd - 30), 0), min(int(mean + 8 * sd + 30), trials) + 1)
-    pmf = st.binom.pmf(k, trials, p)
-    keep = pmf > 1e-13 * pmf.max()
-    k, pmf = k[keep], pmf[keep]
-    k.setflags(write=False)
-    pmf.setflags(write=False)
-    return k, pmf
+    """Support and pmf of Binomial(trials, p) (the shared, cached helper)."""
+    return _counts(max(int(trials), 0), p, True)
 
 
 class _DegreeLaw:
@@ -168,9 +159,7 @@ class _Moments:
         return _DegreeLaw(self.half, self.p, self.q, cls, tuple(sorted(present)), absent)
 
     def mean_of(self, cls: int, present: tuple, absent: tuple, f: Fn) -> float:
-        return self.law(cls, tuple(sorted(present)), tuple(sorted(absent))).mean(
-            lambda x, _a, _b: f(x)
-        )
+        return self.law(cls, tuple(sorted(present)), absent).mean(lambda x, _a, _b: f(x))
 
     def two_hop_end(self, jc: int, lc: int) -> tuple[float, float]:
         """Mean and variance of r_j for a node j of class ``jc`` adjacent to a neighbour l."""
@@ -476,8 +465,6 @@ def two_layer_accuracy(
     >>> round(two_layer_accuracy(600, p_in, p_out, mu=0.3, norm="sym")["accuracy"], 3)
     0.81
     """
-    from gnnrg.theory.accuracy import _pair, _signal_to_noise
-
     n = check_int("n", n, low=4)
     norm = check_choice("norm", norm, NORMS)
     p_in = check_real("p_in", p_in, low=0.0, high=1.0)
