@@ -8,14 +8,13 @@ is chosen by the narrower width.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import torch
 from torch import Tensor
 
+from gnnrg.batched.attention import additive_attend, dot_attend
 from gnnrg.batched.graphs import GraphStack
-from gnnrg.batched.sparse import attend, pair_sum, sddmm
 from gnnrg.batched.twin import Twin, linear
 from gnnrg.models.gat import GAT
 from gnnrg.models.gcn import GCN
@@ -117,9 +116,9 @@ class GATTwin(Twin):
             flat = xw.reshape(stack.size, heads, width)
             outs = []
             for k in range(heads):
-                scores = pair_sum(pattern, dst[k], src[k])
-                scores = torch.nn.functional.leaky_relu(scores, conv.negative_slope)
-                outs.append(attend(pattern, scores, flat[:, k]))
+                outs.append(
+                    additive_attend(pattern, dst[k], src[k], flat[:, k], conv.negative_slope)
+                )
             z = _merge_heads(outs, conv.concat).view(stack.batch, stack.n, -1)
             h = self.act(z + self.p(pre + "bias").unsqueeze(1), i == len(convs) - 1)
         return h
@@ -145,8 +144,7 @@ class TransformerLocalTwin(Twin):
             )
             outs = []
             for j in range(heads):
-                scores = sddmm(pattern, q[:, j], k[:, j]) / math.sqrt(width)
-                outs.append(attend(pattern, scores, v[:, j]))
+                outs.append(dot_attend(pattern, q[:, j], k[:, j], v[:, j]))
             z = _merge_heads(outs, conv.concat).view(stack.batch, stack.n, -1)
             z = z + linear(h, self.p(pre + "lin_skip.weight"), self.p(pre + "lin_skip.bias"))
             h = self.act(z, i == len(convs) - 1)

@@ -57,6 +57,9 @@ class Pattern:
         self.t_col = self.row[self.t_perm].to(index)
         self.csr_col = self.col.to(index)
         self.empty_rows = (self.lengths == 0).unsqueeze(1)
+        # sampled_addmm rejects repeated entries (a multigraph's parallel edges)
+        same = (self.row[1:] == self.row[:-1]) & (self.col[1:] == self.col[:-1])
+        self.repeated = bool(same.any())
         self._fixed: dict[int, tuple[Tensor, Tensor, Tensor]] = {}
         self._ones: Tensor | None = None
 
@@ -90,6 +93,8 @@ class Pattern:
 
     def sample(self, a: Tensor, b: Tensor) -> Tensor:
         """``<a[row_e], b[col_e]>`` for every entry ``e``."""
+        if self.repeated:
+            return (a.index_select(0, self.row) * b.index_select(0, self.col)).sum(1)
         if a.device.type == "cpu" and a.shape[1] < _NARROW:  # the CPU kernel is slow when narrow
             pad = (0, _NARROW - a.shape[1])
             a, b = torch.nn.functional.pad(a, pad), torch.nn.functional.pad(b, pad)

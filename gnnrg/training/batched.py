@@ -84,6 +84,12 @@ def train_many(
         across calls on the same graph objects; ``gnnrg sweep`` keeps one per unit of work, where
         every model trains on the same graphs. Do not modify the graphs while it is kept.
 
+    Notes
+    -----
+    On glibc the first call raises the allocator's trim and mmap thresholds for the process
+    (:func:`gnnrg.batched.allocator.retain_freed_memory`): each epoch reuses the memory of the
+    last instead of faulting fresh pages in.
+
     Returns
     -------
     list of dict
@@ -99,8 +105,10 @@ def train_many(
     >>> len(rs), all(r["test_acc"] > 0.9 for r in rs), rs[0]["batch"]
     (4, True, 4)
     """
+    from gnnrg.batched.allocator import retain_freed_memory
     from gnnrg.batched.sizing import batch_size as sized_batch
 
+    retain_freed_memory()
     train_graphs = list(train_graphs)
     if test_graphs is not None:
         test_graphs = list(test_graphs)

@@ -2,6 +2,8 @@
 Adam, same accuracies and early-stopping epochs as the per-model reference path."""
 
 import math
+import platform
+import sys
 
 import numpy as np
 import pytest
@@ -202,3 +204,12 @@ def test_cuda_forward_matches_cpu(name, knobs, graphs):
     twin = twin.to("cuda")
     stack = GraphStack(graphs, "cuda")
     torch.testing.assert_close(twin(stack, **twin.prepare(stack)).cpu(), cpu, atol=1e-4, rtol=1e-3)
+
+
+@pytest.mark.skipif(
+    not (sys.platform.startswith("linux") and platform.libc_ver()[0] == "glibc"), reason="glibc"
+)
+def test_the_engine_keeps_freed_memory_on_glibc():
+    from gnnrg.batched.allocator import retain_freed_memory
+
+    assert retain_freed_memory()
