@@ -80,12 +80,22 @@ class _Fused(torch.autograd.Function):
         from gnnrg.batched import fused
 
         left, right, v, alpha, out = ctx.saved_tensors
+        # the target-side input always gets its gradient (the kernel accumulates it per row)
         grads = [torch.zeros_like(t) for t in (left, right, v)]
+        wanted = ctx.needs_input_grad[1], ctx.needs_input_grad[2]
         getattr(fused, _KERNELS[ctx.kind][1])(
             *_arrays(ctx.pattern), _np(left), _np(right), ctx.param, _np(alpha), _np(v),
-            _np(out), _np(grad.contiguous()), *map(_np, grads),
+            _np(out), _np(grad.contiguous()), *map(_np, grads), *wanted,
         )  # fmt: skip
-        return (*grads, None, None, None)
+        g_left, g_right, g_v = grads
+        return (
+            g_left if ctx.needs_input_grad[0] else None,
+            g_right if wanted[0] else None,
+            g_v if wanted[1] else None,
+            None,
+            None,
+            None,
+        )
 
 
 def additive_attend(

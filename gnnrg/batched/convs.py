@@ -8,6 +8,7 @@ is chosen by the narrower width.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import torch
@@ -100,52 +101,108 @@ def _merge_heads(heads: list[Tensor], concat: bool) -> Tensor:
 
 
 class GATTwin(Twin):
-    """Batched :class:`~gnnrg.models.gat.GAT` (``GATConv`` with self loops, LeakyReLU 0.2)."""
+    """Batched :class:`~gnnrg.models.gat.GAT` (``GATConv`` with self loops, LeakyReLU 0.2).
+
+    On fixed input features no wider than a head, the first layer aggregates the features and
+    projects afterwards, ``sum_j alpha_ij W x_j = W sum_j alpha_ij x_j``, with the logits
+    ``<W x, att>`` as ``x <W.T att>``: narrower aggregation and no gradient to scatter into
+    the sources.
+    """
 
     reference = (GAT,)
 
     def forward(self, stack: GraphStack, **extra: Any) -> Tensor:
         h, convs = stack.x, self.model.convs
-        pattern = stack.loops
         for i, conv in enumerate(convs):
             pre = f"convs.{i}."
-            heads, width = conv.heads, conv.out_channels
-            xw = linear(h, self.p(pre + "lin.weight")).view(stack.batch, stack.n, heads, width)
-            src = (xw * self.p(pre + "att_src")).sum(-1).reshape(stack.size, heads).t()
-            dst = (xw * self.p(pre + "att_dst")).sum(-1).reshape(stack.size, heads).t()
-            flat = xw.reshape(stack.size, heads, width)
-            outs = []
-            for k in range(heads):
-                outs.append(
-                    additive_attend(pattern, dst[k], src[k], flat[:, k], conv.negative_slope)
-                )
+            if i == 0 and stack.x.shape[2] <= conv.out_channels:
+                outs = self._heads_on_features(stack, conv, pre)
+            else:
+                outs = self._heads(stack, conv, pre, h)
             z = _merge_heads(outs, conv.concat).view(stack.batch, stack.n, -1)
             h = self.act(z + self.p(pre + "bias").unsqueeze(1), i == len(convs) - 1)
         return h
 
+    def _heads(self, stack: GraphStack, conv: Any, pre: str, h: Tensor) -> list[Tensor]:
+        heads, width = conv.heads, conv.out_channels
+        xw = linear(h, self.p(pre + "lin.weight")).view(stack.batch, stack.n, heads, width)
+        src = (xw * self.p(pre + "att_src")).sum(-1).reshape(stack.size, heads).t()
+        dst = (xw * self.p(pre + "att_dst")).sum(-1).reshape(stack.size, heads).t()
+        flat = xw.reshape(stack.size, heads, width)
+        slope = conv.negative_slope
+        return [
+            additive_attend(stack.loops, dst[k], src[k], flat[:, k], slope) for k in range(heads)
+        ]
+
+    def _heads_on_features(self, stack: GraphStack, conv: Any, pre: str) -> list[Tensor]:
+        weight = self.p(pre + "lin.weight").view(stack.batch, conv.heads, conv.out_channels, -1)
+        features = stack.x.reshape(stack.size, -1)
+        outs = []
+        for k in range(conv.heads):
+            att = [self.p(pre + name)[:, 0, k] for name in ("att_dst", "att_src")]
+            directions = torch.stack([torch.einsum("bcf,bc->bf", weight[:, k], a) for a in att], 2)
+            logits = torch.bmm(stack.x, directions).reshape(stack.size, 2).t()
+            mixed = additive_attend(
+                stack.loops, logits[0], logits[1], features, conv.negative_slope
+            )
+            outs.append(linear(mixed.view(stack.batch, stack.n, -1), weight[:, k]))
+        return [o.reshape(stack.size, -1) for o in outs]
+
 
 class TransformerLocalTwin(Twin):
     """Batched :class:`~gnnrg.models.transformer_local.TransformerLocal`
-    (``TransformerConv``: scaled dot-product attention over neighbours plus a root weight)."""
+    (``TransformerConv``: scaled dot-product attention over neighbours plus a root weight).
+
+    On fixed input features no wider than a head, the first layer works in feature space:
+    with ``x~ = [x, 1]`` and ``Q = [W_q, b_q]`` (likewise ``K``, ``V``), the scores are
+    ``<x~_i Q.T K, x~_j>`` and the output ``V sum_j alpha_ij x~_j``: narrower keys and values,
+    and no gradient to scatter into the sources.
+    """
 
     reference = (TransformerLocal,)
 
     def forward(self, stack: GraphStack, **extra: Any) -> Tensor:
         h, convs = stack.x, self.model.convs
-        pattern = stack.plain
         for i, conv in enumerate(convs):
             pre = f"convs.{i}."
-            heads, width = conv.heads, conv.out_channels
-            q, k, v = (
-                linear(
-                    h, self.p(f"{pre}lin_{name}.weight"), self.p(f"{pre}lin_{name}.bias")
-                ).reshape(stack.size, heads, width)
-                for name in ("query", "key", "value")
-            )
-            outs = []
-            for j in range(heads):
-                outs.append(dot_attend(pattern, q[:, j], k[:, j], v[:, j]))
+            if i == 0 and stack.x.shape[2] < conv.out_channels:
+                outs = self._heads_on_features(stack, conv, pre)
+            else:
+                outs = self._heads(stack, conv, pre, h)
             z = _merge_heads(outs, conv.concat).view(stack.batch, stack.n, -1)
             z = z + linear(h, self.p(pre + "lin_skip.weight"), self.p(pre + "lin_skip.bias"))
             h = self.act(z, i == len(convs) - 1)
         return h
+
+    def _heads(self, stack: GraphStack, conv: Any, pre: str, h: Tensor) -> list[Tensor]:
+        heads, width = conv.heads, conv.out_channels
+        q, k, v = (
+            linear(h, self.p(f"{pre}lin_{name}.weight"), self.p(f"{pre}lin_{name}.bias")).reshape(
+                stack.size, heads, width
+            )
+            for name in ("query", "key", "value")
+        )
+        return [dot_attend(stack.plain, q[:, j], k[:, j], v[:, j]) for j in range(heads)]
+
+    def _heads_on_features(self, stack: GraphStack, conv: Any, pre: str) -> list[Tensor]:
+        batch, heads, width = stack.batch, conv.heads, conv.out_channels
+
+        def augmented(name: str) -> Tensor:  # [W, b] per head: (B, heads, width, F + 1)
+            weight = self.p(f"{pre}lin_{name}.weight").view(batch, heads, width, -1)
+            bias = self.p(f"{pre}lin_{name}.bias").view(batch, heads, width, 1)
+            return torch.cat([weight, bias], 3)
+
+        q, k, v = augmented("query"), augmented("key"), augmented("value")
+        ones = stack.cached(
+            "features-and-one",
+            lambda: torch.cat([stack.x, torch.ones_like(stack.x[..., :1])], -1),
+        )
+        flat = ones.reshape(stack.size, -1)
+        outs = []
+        for j in range(heads):
+            queries = torch.bmm(ones, torch.bmm(q[:, j].transpose(1, 2), k[:, j]))
+            mixed = dot_attend(
+                stack.plain, queries.reshape(stack.size, -1), flat, flat, 1 / math.sqrt(width)
+            )
+            outs.append(linear(mixed.view(batch, stack.n, -1), v[:, j]))
+        return [o.reshape(stack.size, -1) for o in outs]

@@ -93,13 +93,14 @@ def softmax_aggregate(crow, col, weights, v, out):  # pragma: no cover - compile
 
 @njit(cache=True, nogil=True, fastmath=True)
 def additive_backward(
-    crow, col, a, b, slope, alpha, v, out, grad, g_a, g_b, g_v
+    crow, col, a, b, slope, alpha, v, out, grad, g_a, g_b, g_v, want_b, want_v
 ):  # pragma: no cover - compiled
     """Gradients of the additive attention (accumulated into zeroed ``g_a``, ``g_b``, ``g_v``).
 
     With ``d_e = <grad_i, v_j>``: ``ds_e = alpha_e (d_e - <grad_i, out_i>)``, times LeakyReLU's
     slope where ``a_i + b_j <= 0``; ``g_a[i]`` and ``g_b[j]`` sum ``ds_e``, and ``g_v[j]`` sums
-    ``alpha_e grad_i``.
+    ``alpha_e grad_i``. The scatters into ``g_b`` and ``g_v`` run only where ``want_b`` and
+    ``want_v`` ask for them (the values of a first layer are fixed features).
     """
     width = v.shape[1]
     for i in range(crow.shape[0] - 1):
@@ -115,22 +116,26 @@ def additive_backward(
             d = _F32(0.0)
             for c in range(width):
                 d += grad[i, c] * v[j, c]
-                g_v[j, c] += w * grad[i, c]
+            if want_v:
+                for c in range(width):
+                    g_v[j, c] += w * grad[i, c]
             ds = w * (d - base)
             ds *= _F32(1.0) if ai + b[j] > 0 else slope
             total += ds
-            g_b[j] += ds
+            if want_b:
+                g_b[j] += ds
         g_a[i] = total
 
 
 @njit(cache=True, nogil=True, fastmath=True)
 def dot_backward(
-    crow, col, q, k, scale, alpha, v, out, grad, g_q, g_k, g_v
+    crow, col, q, k, scale, alpha, v, out, grad, g_q, g_k, g_v, want_k, want_v
 ):  # pragma: no cover - compiled
     """Gradients of the dot-product attention (accumulated into zeroed ``g_q``, ``g_k``, ``g_v``).
 
     ``ds_e = alpha_e (<grad_i, v_j> - <grad_i, out_i>)``; ``g_q[i]`` sums ``scale ds_e k_j``,
-    ``g_k[j]`` sums ``scale ds_e q_i`` and ``g_v[j]`` sums ``alpha_e grad_i``.
+    ``g_k[j]`` sums ``scale ds_e q_i`` and ``g_v[j]`` sums ``alpha_e grad_i``; the scatters into
+    ``g_k`` and ``g_v`` run only where ``want_k`` and ``want_v`` ask for them.
     """
     width, keys = v.shape[1], q.shape[1]
     for i in range(crow.shape[0] - 1):
@@ -144,8 +149,12 @@ def dot_backward(
             d = _F32(0.0)
             for c in range(width):
                 d += grad[i, c] * v[j, c]
-                g_v[j, c] += w * grad[i, c]
+            if want_v:
+                for c in range(width):
+                    g_v[j, c] += w * grad[i, c]
             ds = w * (d - base) * scale
             for c in range(keys):
                 g_q[i, c] += ds * k[j, c]
-                g_k[j, c] += ds * q[i, c]
+            if want_k:
+                for c in range(keys):
+                    g_k[j, c] += ds * q[i, c]

@@ -22,15 +22,17 @@ def _inputs(kind, size, width, keys, seed, scale=1.0):
     return [scale * torch.randn(s, generator=gen, dtype=torch.float64) for s in shapes]
 
 
-def _run(kind, pattern, tensors, fused, grad):
-    """Output and gradients of every input, in float32 (fused) or float64 (torch path)."""
+def _run(kind, pattern, tensors, fused, grad, fixed=()):
+    """Output and gradients of the inputs not in ``fixed`` (indices), in float32 (fused) or
+    float64 (torch path)."""
     dtype = torch.float32 if fused else torch.float64
-    leaves = [t.to(dtype).requires_grad_() for t in tensors]
+    leaves = [t.to(dtype).requires_grad_(i not in fixed) for i, t in enumerate(tensors)]
     if kind == "additive":
         out = additive_attend(pattern, *leaves, 0.2, fused=fused)
     else:
         out = dot_attend(pattern, *leaves, fused=fused)
-    grads = torch.autograd.grad(out, leaves, grad.to(dtype))
+    wanted = [t for t in leaves if t.requires_grad]
+    grads = torch.autograd.grad(out, wanted, grad.to(dtype))
     return [out.detach().double(), *(g.double() for g in grads)]
 
 
@@ -49,17 +51,20 @@ edge_lists = st.integers(2, 12).flatmap(
     width=st.sampled_from([1, 2, 5, 16]),
     keys=st.sampled_from([1, 3, 16]),
     seed=st.integers(0, 2**16),
+    fixed=st.sampled_from([(), (2,), (1, 2)]),
 )
-def test_fused_kernels_equal_the_torch_path(graph, kind, width, keys, seed):
-    # any pattern: empty rows, self loops, duplicate edges, every width
+def test_fused_kernels_equal_the_torch_path(graph, kind, width, keys, seed, fixed):
+    # any pattern: empty rows, self loops, duplicate edges, every width; source-side inputs
+    # with or without gradients (fixed features as keys and values)
     size, edges = graph
     pattern = _pattern(edges, size)
     tensors = _inputs(kind, size, width, keys, seed)
     grad = torch.randn(size, width, generator=torch.Generator().manual_seed(seed + 1))
-    fused = _run(kind, pattern, tensors, True, grad)
-    exact = _run(kind, pattern, tensors, False, grad)
-    for name, f, e in zip(["out", "grad 1", "grad 2", "grad v"], fused, exact, strict=True):
-        assert torch.allclose(f, e, rtol=1e-4, atol=1e-5), (name, (f - e).abs().max())
+    fused = _run(kind, pattern, tensors, True, grad, fixed)
+    exact = _run(kind, pattern, tensors, False, grad, fixed)
+    assert len(fused) == 4 - len(fixed)
+    for i, (f, e) in enumerate(zip(fused, exact, strict=True)):
+        assert torch.allclose(f, e, rtol=1e-4, atol=1e-5), (i, (f - e).abs().max())
 
 
 @pytest.mark.parametrize("kind", ["additive", "dot"])

@@ -23,8 +23,9 @@ SHAPES = [
     ("gcn", {}),
     ("gcn", {"layers": 3, "hidden": 4}),
     ("sage", {"layers": 3}),
-    ("gat", {}),
-    ("gat", {"heads": 2, "layers": 3}),
+    ("gat", {}),  # first layer on the features (10 <= 16 per head)
+    ("gat", {"heads": 2, "layers": 3}),  # heads of 8: every layer on projected values
+    ("transformer-local", {}),
     ("transformer-local", {"heads": 2}),
     ("transformer", {"heads": 2, "hidden": 8}),
 ]
