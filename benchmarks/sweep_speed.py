@@ -5,21 +5,30 @@ lr 0.01, fresh test graph) on the same graphs with the same seeds, in one run of
 
 - baseline: the plain PyTorch Geometric loop — one model, ``zero_grad / forward /
   cross_entropy / backward / step`` for 400 epochs — in this process with torch's default
-  threads (both cores), on the first ``--baseline-runs`` cells per architecture;
+  threads (both cores), on the first ``--baseline-runs`` cells per architecture, each timed
+  on its own; the median is reported (single trainings on this machine vary by up to 2x);
 - gnnrg: :func:`gnnrg.training.batched.train_many` on all ``--runs`` cells, split over
-  ``--jobs`` worker processes with one torch thread each, as ``gnnrg sweep --jobs 2`` runs.
+  ``--jobs`` worker processes with one torch thread each, as ``gnnrg sweep --jobs 2`` runs;
+  the wall time of the whole parallel call, divided by the number of cells.
+
+Both sides start from graphs already in memory (the workers generate the cells themselves
+before the timing, as sweep workers do, instead of receiving them pickled), and both warm up
+each architecture with one short training before the timing.
 
 It prints seconds per training on each side, their ratio per architecture and for the mix, the
 mean test accuracy of the baseline cells on both sides, and the projected time of the study's
 full map (4 architectures x 121 x 200 grid x 10 seeds = 968,000 trainings).
 
-Usage: ``python benchmarks/sweep_speed.py [--runs 64] [--baseline-runs 3] [--jobs 2]``
+Usage: ``python benchmarks/sweep_speed.py [--runs 64] [--baseline-runs 5] [--jobs 2]``
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
+import importlib
 import time
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -34,16 +43,14 @@ ARCHITECTURES = ("mlp", "gcn", "sage", "gat", "transformer-local", "transformer"
 STUDY_MIX = ("gcn", "sage", "gat", "transformer-local")  # the study's four architectures
 
 
-def cells(count: int, seed: int = 0) -> list[tuple]:
-    """(train graph, test graph, seed) at points spread over the study's (lambda, mu) square."""
-    rng = np.random.default_rng(seed)
-    out = []
-    for i in range(count):
-        lam, mu = rng.uniform(-3, 3), rng.uniform(0, 2)
-        g = csbm(1000, avg_degree=10, lam=lam, mu=mu, num_features=10, seed=2 * i)
-        h = csbm(1000, avg_degree=10, lam=lam, mu=mu, num_features=10, seed=2 * i + 1)
-        out.append((g, h, i))
-    return out
+@functools.cache
+def cell(i: int) -> tuple:
+    """Cell ``i``: (train graph, test graph, seed) at a point of the study's (lambda, mu) square."""
+    rng = np.random.default_rng([0, i])
+    lam, mu = rng.uniform(-3, 3), rng.uniform(0, 2)
+    g = csbm(1000, avg_degree=10, lam=lam, mu=mu, num_features=10, seed=2 * i)
+    h = csbm(1000, avg_degree=10, lam=lam, mu=mu, num_features=10, seed=2 * i + 1)
+    return g, h, i
 
 
 def plain_pyg(name: str, g, h, seed: int, epochs: int) -> float:
@@ -64,15 +71,20 @@ def plain_pyg(name: str, g, h, seed: int, epochs: int) -> float:
     return float((pred == h.y).float().mean())
 
 
-def _warm() -> int:
-    import gnnrg.batched  # noqa: F401 - import the engine once per worker, outside the timing
-
+def _prepare(count: int, models: list[str], epochs: int) -> int:
+    """In a worker: generate every cell and warm each architecture up (one short training)."""
+    torch.set_num_threads(1)
+    for i in range(count):
+        cell(i)
+    for name in models:
+        _worker(name, [0, 1], epochs)
+    time.sleep(1.0)  # hold this worker so that the other one takes the next task
     return torch.get_num_threads()
 
 
-def _worker(name: str, part: list[tuple], epochs: int) -> list[float]:
+def _worker(name: str, indices: list[int], epochs: int) -> list[float]:
     torch.set_num_threads(1)
-    graphs, tests, seeds = zip(*part, strict=True)
+    graphs, tests, seeds = zip(*(cell(i) for i in indices), strict=True)
     rs = train_many(name, list(graphs), list(tests), seeds=list(seeds), epochs=epochs, hidden=16)
     return [r["test_acc"] for r in rs]
 
@@ -81,15 +93,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=64, help="cells per architecture (gnnrg)")
     parser.add_argument("--gps-runs", type=int, default=16, help="cells for the GPS transformer")
-    parser.add_argument("--baseline-runs", type=int, default=3, help="cells per architecture")
+    parser.add_argument("--baseline-runs", type=int, default=5, help="cells per architecture")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--epochs", type=int, default=400)
     parser.add_argument("--models", default=",".join(ARCHITECTURES))
     args = parser.parse_args()
     models = args.models.split(",")
-    data = cells(max(args.runs, args.gps_runs, args.baseline_runs))
+    count = max(args.runs, args.gps_runs, args.baseline_runs)
     pool = Parallel(n_jobs=args.jobs, backend="loky")
-    pool(delayed(_warm)() for _ in range(args.jobs))  # start the workers and import gnnrg
+    # the workers call this file as a module, so that the cells they generate stay in memory
+    bench = importlib.import_module(Path(__file__).stem)
+    pool(delayed(bench._prepare)(count, models, 2) for _ in range(args.jobs))
+    for name in models:
+        g, h, s = cell(0)
+        plain_pyg(name, g, h, s, 2)  # the baseline's warm-up
     print(
         f"torch {torch.__version__}, {torch.get_num_threads()} threads (baseline), "
         f"{args.jobs} gnnrg workers x 1 thread; {args.epochs} epochs, n=1000, d=10, F=10"
@@ -101,12 +118,15 @@ def main() -> None:
     per_run: dict[str, tuple[float, float]] = {}
     for name in models:
         runs = args.gps_runs if name == "transformer" else args.runs
+        acc_base, seconds = [], []
+        for i in range(args.baseline_runs):
+            start = time.perf_counter()
+            acc_base.append(plain_pyg(name, *cell(i), args.epochs))
+            seconds.append(time.perf_counter() - start)
+        base = float(np.median(seconds))
+        parts = [list(range(runs))[j :: args.jobs] for j in range(args.jobs)]
         start = time.perf_counter()
-        acc_base = [plain_pyg(name, g, h, s, args.epochs) for g, h, s in data[: args.baseline_runs]]
-        base = (time.perf_counter() - start) / args.baseline_runs
-        parts = [data[:runs][j :: args.jobs] for j in range(args.jobs)]
-        start = time.perf_counter()
-        accs = pool(delayed(_worker)(name, part, args.epochs) for part in parts)
+        accs = pool(delayed(bench._worker)(name, part, args.epochs) for part in parts)
         fast = (time.perf_counter() - start) / runs
         ordered = [accs[i % args.jobs][i // args.jobs] for i in range(args.baseline_runs)]
         per_run[name] = (base, fast)

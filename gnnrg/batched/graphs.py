@@ -26,6 +26,8 @@ class GraphStack:
     graphs : list of torch_geometric.data.Data
         Each with ``x`` (n, F), ``y`` (n,) and ``edge_index``; ``n`` and ``F`` shared.
     device : str, default "cpu"
+    dtype : torch.dtype, default torch.float32
+        Of the features and the aggregation weights (float64 for exactness checks).
 
     Attributes
     ----------
@@ -40,7 +42,12 @@ class GraphStack:
     (torch.Size([2, 50, 10]), 100)
     """
 
-    def __init__(self, graphs: list[Any], device: str | torch.device = "cpu") -> None:
+    def __init__(
+        self,
+        graphs: list[Any],
+        device: str | torch.device = "cpu",
+        dtype: torch.dtype = torch.float32,
+    ) -> None:
         if not graphs:
             raise ValueError("graphs must hold at least one graph")
         n, f = graphs[0].num_nodes, graphs[0].x.shape[1]
@@ -53,7 +60,8 @@ class GraphStack:
         self.device = torch.device(device)
         self.graphs = graphs
         self.batch, self.n = len(graphs), n
-        self.x = torch.stack([g.x.float() for g in graphs]).to(self.device)
+        self.dtype = dtype
+        self.x = torch.stack([g.x.to(dtype) for g in graphs]).to(self.device)
         self.y = torch.stack([g.y.long() for g in graphs]).to(self.device)
         edges = torch.cat([g.edge_index.long() + b * n for b, g in enumerate(graphs)], dim=1)
         self._edges = edges.to(self.device)
@@ -82,7 +90,7 @@ class GraphStack:
     def gcn_values(self) -> Tensor:
         r"""Entries of :math:`\tilde D^{-1/2}(A+I)\tilde D^{-1/2}` on :attr:`loops`."""
         p = self.loops
-        inv_sqrt = p.lengths.to(torch.float32).pow(-0.5)
+        inv_sqrt = p.lengths.to(self.dtype).pow(-0.5)
         values = inv_sqrt[p.row] * inv_sqrt[p.col]
         p.fix(values)
         return values
@@ -91,14 +99,14 @@ class GraphStack:
     def mean_values(self) -> Tensor:
         """Entries of the in-neighbour mean on :attr:`plain`."""
         p = self.plain
-        values = 1.0 / p.lengths.clamp(min=1).to(torch.float32)[p.row]
+        values = 1.0 / p.lengths.clamp(min=1).to(self.dtype)[p.row]
         p.fix(values)
         return values
 
     @cached_property
     def sum_values(self) -> Tensor:
         """Ones on :attr:`plain` (sum aggregation)."""
-        values = torch.ones(self.plain.nnz, device=self.device)
+        values = torch.ones(self.plain.nnz, dtype=self.dtype, device=self.device)
         self.plain.fix(values)
         return values
 

@@ -18,17 +18,48 @@ from gnnrg.batched.graphs import GraphStack
 __all__ = ["Twin", "linear"]
 
 
+def _bmm(a: Tensor, b: Tensor) -> Tensor:
+    """``a @ b`` per batch, as ``(b.T @ a.T).T`` where CPU GEMMs run faster that way.
+
+    Batched GEMMs with a long reduction or many rows and an output row that is not a whole
+    number of 16-float vectors are slow on CPU; transposing the problem gives rows of 16 or
+    more. Measured (32 models, n = 1000, one thread): the weight gradient of a 10 -> 16 layer
+    0.53 -> 0.14 ms, of 11 -> 64 2.5 -> 0.7 ms; a 16 -> 2 forward 0.19 -> 0.12 ms.
+    """
+    rows, cols = a.shape[1], b.shape[2]
+    if a.device.type == "cpu" and ((cols < 16 <= rows) or (cols % 16 and not rows % 16)):
+        return torch.bmm(b.transpose(1, 2), a.transpose(1, 2)).transpose(1, 2).contiguous()
+    return torch.bmm(a, b)
+
+
+class _Linear(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, h: Tensor, weight: Tensor, bias: Tensor | None) -> Tensor:
+        ctx.save_for_backward(h, weight)
+        ctx.has_bias = bias is not None
+        out = _bmm(h, weight.transpose(1, 2))
+        return out if bias is None else out.add_(bias.unsqueeze(1))
+
+    @staticmethod
+    def backward(ctx, grad: Tensor):
+        h, weight = ctx.saved_tensors
+        g_h = _bmm(grad, weight) if ctx.needs_input_grad[0] else None
+        g_w = _bmm(grad.transpose(1, 2), h) if ctx.needs_input_grad[1] else None
+        g_b = grad.sum(1) if ctx.has_bias and ctx.needs_input_grad[2] else None
+        return g_h, g_w, g_b
+
+
 def linear(h: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """Per-model ``h @ weight.T + bias``: ``h`` (B, n, in), ``weight`` (B, out, in).
+
+    Forward and backward GEMMs each take the faster orientation (:func:`_bmm`).
 
     Examples
     --------
     >>> linear(torch.ones(2, 3, 4), torch.ones(2, 5, 4), torch.zeros(2, 5)).shape
     torch.Size([2, 3, 5])
     """
-    if bias is None:
-        return torch.bmm(h, weight.transpose(1, 2))
-    return torch.baddbmm(bias.unsqueeze(1), h, weight.transpose(1, 2))
+    return _Linear.apply(h, weight, bias)
 
 
 def _slot(name: str) -> str:

@@ -69,23 +69,17 @@ def test_forward_matches_the_reference_models(name, knobs, graphs):
         torch.testing.assert_close(out, ref, atol=1e-5, rtol=1e-4)
 
 
-@pytest.mark.parametrize(("name", "knobs"), SHAPES)
-def test_adam_on_the_twin_is_adam_on_each_model(name, knobs, graphs):
-    """Thirty full-batch steps: the batched parameters equal the one-at-a-time ones.
-
-    In GPS the attention's key, value and output biases have an exactly zero gradient (softmax
-    ignores a per-query constant; the batch norm after attention removes a per-channel one):
-    Adam turns their float-noise gradients into steps of size lr in either path, so they, and
-    the running mean they shift, are not compared.
-    """
-    models = _copies(name, knobs, len(graphs))
+def _adam(name, knobs, graphs, steps, dtype):
+    """``steps`` full-batch Adam steps on a twin and on each of its models, in ``dtype``:
+    (the twin's weights as models, the models)."""
+    models = [m.to(dtype) for m in _copies(name, knobs, len(graphs))]
     twin = twin_class(models[0])(models)
-    stack = GraphStack(graphs)
+    stack = GraphStack(graphs, dtype=dtype)
     opt = torch.optim.Adam(twin.parameters(), lr=0.01, weight_decay=1e-3)
     extra = twin.prepare(stack)
-    for _ in range(30):
+    for _ in range(steps):
         opt.zero_grad()
-        logits = twin(stack, **extra)
+        logits = twin(stack, **{k: v.to(dtype) for k, v in extra.items()})
         loss = torch.nn.functional.cross_entropy(
             logits.flatten(0, 1), stack.y.flatten(), reduction="none"
         )
@@ -93,19 +87,41 @@ def test_adam_on_the_twin_is_adam_on_each_model(name, knobs, graphs):
         opt.step()
     for m, g in zip(models, graphs, strict=True):
         opt = torch.optim.Adam(m.parameters(), lr=0.01, weight_decay=1e-3)
-        extra = m.prepare(g.x, g.edge_index)
-        for _ in range(30):
+        x = g.x.to(dtype)
+        extra = {k: v.to(dtype) for k, v in m.prepare(x, g.edge_index).items()}
+        for _ in range(steps):
             opt.zero_grad()
-            torch.nn.functional.cross_entropy(m(g.x, g.edge_index, **extra), g.y).backward()
+            torch.nn.functional.cross_entropy(m(x, g.edge_index, **extra), g.y).backward()
             opt.step()
-    batched = twin.unstack(_copies(name, knobs, len(graphs)))
+    fresh = [m.to(dtype) for m in _copies(name, knobs, len(graphs))]
+    return twin.unstack(fresh), models
+
+
+@pytest.mark.parametrize(("name", "knobs"), SHAPES)
+@pytest.mark.parametrize(
+    ("dtype", "steps", "tol"), [(torch.float64, 30, 1e-9), (torch.float32, 8, 2e-4)]
+)
+def test_adam_on_the_twin_is_adam_on_each_model(name, knobs, graphs, dtype, steps, tol):
+    """Full-batch Adam steps: the batched parameters equal the one-at-a-time ones.
+
+    In float64, thirty steps agree to 1e-9: the batched arithmetic is the models' arithmetic,
+    reassociated. In float32 (the fused CPU kernels) eight steps agree to 2e-4; over longer runs
+    a ReLU whose input sits within rounding of zero can switch on one side only, after which
+    the two trajectories differ by more than rounding (as two BLAS builds would).
+
+    In GPS the attention's key, value and output biases have an exactly zero gradient (softmax
+    ignores a per-query constant; the batch norm after attention removes a per-channel one):
+    Adam turns their float-noise gradients into steps of size lr in either path, so they, and
+    the running mean they shift, are not compared.
+    """
+    batched, models = _adam(name, knobs, graphs, steps, dtype)
     for a, b in zip(batched, models, strict=True):
         for (key, va), vb in zip(a.state_dict().items(), b.state_dict().values(), strict=True):
             if key.endswith("attn.in_proj_bias"):
                 va, vb = va[: va.shape[0] // 3], vb[: vb.shape[0] // 3]  # the query bias
             elif key.endswith(("attn.out_proj.bias", "norm2.module.running_mean")):
                 continue
-            torch.testing.assert_close(va, vb, atol=2e-4, rtol=1e-3, msg=key)
+            torch.testing.assert_close(va, vb, atol=tol, rtol=5 * tol, msg=key)
 
 
 @pytest.mark.parametrize("name", LEARNED)
