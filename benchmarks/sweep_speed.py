@@ -7,6 +7,9 @@ lr 0.01, fresh test graph) on the same graphs with the same seeds, in one run of
   cross_entropy / backward / step`` for 400 epochs — in this process with torch's default
   threads (both cores), on the first ``--baseline-runs`` cells per architecture, each timed
   on its own; the median is reported (single trainings on this machine vary by up to 2x);
+- the same plain loop in ``--jobs`` worker processes with one torch thread each (what a user
+  who parallelises over seeds with joblib gets; on this machine one thread runs the plain loop
+  faster than two), wall time divided by the cells;
 - gnnrg: :func:`gnnrg.training.batched.train_many` on all ``--runs`` cells, split over
   ``--jobs`` worker processes with one torch thread each, as ``gnnrg sweep --jobs 2`` runs;
   the wall time of the whole parallel call, divided by the number of cells.
@@ -15,9 +18,10 @@ Both sides start from graphs already in memory (the workers generate the cells t
 before the timing, as sweep workers do, instead of receiving them pickled), and both warm up
 each architecture with one short training before the timing.
 
-It prints seconds per training on each side, their ratio per architecture and for the mix, the
-mean test accuracy of the baseline cells on both sides, and the projected time of the study's
-full map (4 architectures x 121 x 200 grid x 10 seeds = 968,000 trainings).
+It prints seconds per training on each side, gnnrg's ratio against each baseline per
+architecture and for the mix (the issue's targets are against the first), the mean test
+accuracy of the baseline cells on both sides, and the projected time of the study's full map
+(4 architectures x 121 x 200 grid x 10 seeds = 968,000 trainings).
 
 Usage: ``python benchmarks/sweep_speed.py [--runs 64] [--baseline-runs 5] [--jobs 2]``
 """
@@ -78,8 +82,14 @@ def _prepare(count: int, models: list[str], epochs: int) -> int:
         cell(i)
     for name in models:
         _worker(name, [0, 1], epochs)
+        _plain_worker(name, [0], epochs)
     time.sleep(1.0)  # hold this worker so that the other one takes the next task
     return torch.get_num_threads()
+
+
+def _plain_worker(name: str, indices: list[int], epochs: int) -> list[float]:
+    torch.set_num_threads(1)
+    return [plain_pyg(name, *cell(i), epochs) for i in indices]
 
 
 def _worker(name: str, indices: list[int], epochs: int) -> list[float]:
@@ -112,10 +122,12 @@ def main() -> None:
         f"{args.jobs} gnnrg workers x 1 thread; {args.epochs} epochs, n=1000, d=10, F=10"
     )
     print(
-        f"{'model':<18} {'plain s/run':>11} {'gnnrg s/run':>11} {'ratio':>7} "
+        f"{'model':<18} {'plain s/run':>11} {'plain x' + str(args.jobs):>11} "
+        f"{'gnnrg s/run':>11} {'ratio':>7} {'ratio x' + str(args.jobs):>9} "
         f"{'acc plain':>9} {'acc gnnrg':>9}"
     )
-    per_run: dict[str, tuple[float, float]] = {}
+    per_run: dict[str, tuple[float, float, float]] = {}
+    plain_cells = args.jobs * -(-args.baseline_runs // args.jobs)
     for name in models:
         runs = args.gps_runs if name == "transformer" else args.runs
         acc_base, seconds = [], []
@@ -124,34 +136,40 @@ def main() -> None:
             acc_base.append(plain_pyg(name, *cell(i), args.epochs))
             seconds.append(time.perf_counter() - start)
         base = float(np.median(seconds))
+        parts = [list(range(plain_cells))[j :: args.jobs] for j in range(args.jobs)]
+        start = time.perf_counter()
+        pool(delayed(bench._plain_worker)(name, part, args.epochs) for part in parts)
+        parallel = (time.perf_counter() - start) / plain_cells
         parts = [list(range(runs))[j :: args.jobs] for j in range(args.jobs)]
         start = time.perf_counter()
         accs = pool(delayed(bench._worker)(name, part, args.epochs) for part in parts)
         fast = (time.perf_counter() - start) / runs
         ordered = [accs[i % args.jobs][i // args.jobs] for i in range(args.baseline_runs)]
-        per_run[name] = (base, fast)
+        per_run[name] = (base, parallel, fast)
         print(
-            f"{name:<18} {base:>11.3f} {fast:>11.4f} {base / fast:>6.1f}x "
-            f"{np.mean(acc_base):>9.3f} {np.mean(ordered):>9.3f}"
+            f"{name:<18} {base:>11.3f} {parallel:>11.3f} {fast:>11.4f} {base / fast:>6.1f}x "
+            f"{parallel / fast:>8.1f}x {np.mean(acc_base):>9.3f} {np.mean(ordered):>9.3f}"
         )
     for label, mix in (
         ("mix mlp/gcn/sage/gat/transformer-local", ("mlp", *STUDY_MIX)),
         ("mix mlp/gcn/sage/gat/transformer (GPS)", ("mlp", "gcn", "sage", "gat", "transformer")),
     ):
         if all(m in per_run for m in mix):
-            base = sum(per_run[m][0] for m in mix)
-            fast = sum(per_run[m][1] for m in mix)
-            print(f"{label}: {base / fast:.1f}x")
+            base, parallel, fast = (sum(per_run[m][k] for m in mix) for k in range(3))
+            print(
+                f"{label}: {base / fast:.1f}x ({parallel / fast:.1f}x against plain x{args.jobs})"
+            )
     for label, mix in (
         ("gcn/sage/gat/transformer-local", STUDY_MIX),
         ("gcn/sage/gat/transformer (GPS)", ("gcn", "sage", "gat", "transformer")),
     ):
         if all(m in per_run for m in mix):
-            base = sum(per_run[m][0] for m in mix) * STUDY_CELLS / 3600
-            fast = sum(per_run[m][1] for m in mix) * STUDY_CELLS / 3600
+            base, parallel, fast = (
+                sum(per_run[m][k] for m in mix) * STUDY_CELLS / 3600 for k in range(3)
+            )
             print(
-                f"study map ({label}, {4 * STUDY_CELLS:,} trainings): "
-                f"plain {base:,.0f} h, gnnrg {fast:,.1f} h on this machine"
+                f"study map ({label}, {4 * STUDY_CELLS:,} trainings): plain {base:,.0f} h "
+                f"(x{args.jobs}: {parallel:,.0f} h), gnnrg {fast:,.1f} h on this machine"
             )
 
 
