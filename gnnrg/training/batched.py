@@ -142,8 +142,9 @@ def train_many(
     for members in groups.values():
         first = members[0]
         size = batch_size or sized_batch(
-            model, train_graphs[first], knobs, runs[first].classes, budget=memory_budget
-        )
+            model, train_graphs[first], knobs, runs[first].classes, budget=memory_budget,
+            device=device,
+        )  # fmt: skip
         for start in range(0, len(members), size):
             chunk = members[start : start + size]
             out = _train_chunk(

@@ -11,7 +11,7 @@ import torch
 
 from gnnrg import csbm, train
 from gnnrg.batched import TWINS, GraphStack, twin_class
-from gnnrg.batched.sizing import batch_size, bytes_per_run
+from gnnrg.batched.sizing import LIMITS, batch_size, bytes_per_run
 from gnnrg.models import MODELS, NodeClassifier
 from gnnrg.training.batched import train_many
 from gnnrg.training.loop import build_model
@@ -189,6 +189,8 @@ def test_batch_size_follows_the_memory_budget():
     assert batch_size("gat", g, {}, 2, budget=10.5 * per_run) == 10
     assert batch_size("gat", g, {}, 2, budget=1.0) == 1
     assert batch_size("gat", g, {}, 2, budget=1e15, limit=64) == 64
+    assert batch_size("gat", g, {}, 2, budget=1e15) == LIMITS["cpu"] < LIMITS["cuda"]
+    assert batch_size("gat", g, {}, 2, budget=1e15, device="cuda:0") == LIMITS["cuda"]
     assert bytes_per_run("transformer", g, {"heads": 4}, 2) > 4 * bytes_per_run("gcn", g, {}, 2)
 
 
