@@ -75,7 +75,11 @@ def _build_parser() -> argparse.ArgumentParser:
         help="train many models at once (default) or one at a time",
     )
     sw.add_argument("--device", default="cpu", help="torch device, e.g. cuda (default cpu)")
-    sw.add_argument("--batch", type=int, help="tasks per unit of work (default: up to 64)")
+    sw.add_argument(
+        "--batch",
+        type=int,
+        help="tasks per unit of work (default: up to 32 on CPU, balanced over the workers)",
+    )
 
     pl = sub.add_parser("plot", help="phase diagrams, thresholds and summary of a sweep")
     pl.add_argument("out", help="sweep output directory")

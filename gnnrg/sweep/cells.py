@@ -54,7 +54,7 @@ def plan_tasks(config: SweepConfig, done: set[str] | None = None) -> list[Task]:
     >>> from gnnrg.sweep.config import load_config
     >>> tasks = plan_tasks(load_config("sweeps/quick.yaml"))
     >>> len(tasks), len(tasks[0].models)
-    (40, 4)
+    (216, 4)
     """
     done = done or set()
     tasks = []

@@ -18,7 +18,7 @@ from gnnrg.sweep.cells import Task, plan_tasks
 from gnnrg.sweep.config import SweepConfig
 from gnnrg.sweep.store import done_cells, load_results, write_rows
 
-__all__ = ["ENGINES", "SweepFailed", "chunk_tasks", "run_sweep", "run_tasks"]
+__all__ = ["ENGINES", "SweepFailed", "chunk_tasks", "run_sweep", "run_tasks", "unit_size"]
 
 
 class SweepFailed(RuntimeError):
@@ -44,7 +44,6 @@ def _versions() -> dict[str, str]:
 
 
 ENGINES = ("batched", "reference")
-_DEFAULT_BATCH = 64
 
 
 def run_tasks(
@@ -160,6 +159,22 @@ def _train_cells(
         rows.append(row)
 
 
+def unit_size(tasks: int, workers: int, device: str = "cpu") -> int:
+    """Tasks per unit: at most the device's batch limit, in a multiple of ``workers`` units of
+    near-equal size.
+
+    Examples
+    --------
+    >>> unit_size(144, 2), unit_size(40, 2), unit_size(3, 4)
+    (24, 20, 1)
+    """
+    from gnnrg.batched.sizing import LIMITS
+
+    limit = LIMITS.get(str(device).split(":")[0], LIMITS["cuda"])
+    units = workers * math.ceil(tasks / (workers * limit))
+    return max(1, math.ceil(tasks / max(units, 1)))
+
+
 def chunk_tasks(tasks: list[Task], size: int) -> list[list[Task]]:
     """Split ``tasks`` into chunks of at most ``size`` tasks with equal graph sizes.
 
@@ -167,8 +182,8 @@ def chunk_tasks(tasks: list[Task], size: int) -> list[list[Task]]:
     --------
     >>> from gnnrg.sweep.config import load_config
     >>> from gnnrg.sweep.cells import plan_tasks
-    >>> [len(c) for c in chunk_tasks(plan_tasks(load_config("sweeps/quick.yaml")), 16)]
-    [16, 16, 8]
+    >>> [len(c) for c in chunk_tasks(plan_tasks(load_config("sweeps/quick.yaml")), 64)]
+    [64, 64, 64, 24]
     """
     groups: dict[Any, list[Task]] = {}
     for task in tasks:
@@ -211,8 +226,10 @@ def run_sweep(
     device : str, default "cpu"
         Torch device for training (``"cuda"`` where available).
     batch : int, optional
-        Tasks per unit of work under the batched engine (default: up to 64, split so that every
-        worker gets work). Each finished unit is saved at once.
+        Tasks per unit of work under the batched engine. Default: the largest batch the device
+        trains fastest (:data:`gnnrg.batched.sizing.LIMITS`: 32 on CPU) or less, with the
+        number of units a multiple of the workers so that they finish together. Each finished
+        unit is saved at once.
 
     Returns
     -------
@@ -252,7 +269,7 @@ def run_sweep(
     errors: list[tuple[str, str]] = []
     bar = tqdm(total=total, desc=config.name, unit="cell", disable=not progress or total == 0)
     if engine == "batched":
-        size = batch or max(1, min(_DEFAULT_BATCH, math.ceil(len(tasks) / jobs)))
+        size = batch or unit_size(len(tasks), jobs, device)
     else:
         size = 1
     chunks = chunk_tasks(tasks, size)
