@@ -141,7 +141,7 @@ class GATTwin(Twin):
         for k in range(conv.heads):
             att = [self.p(pre + name)[:, 0, k] for name in ("att_dst", "att_src")]
             directions = torch.stack([torch.einsum("bcf,bc->bf", weight[:, k], a) for a in att], 2)
-            logits = torch.bmm(stack.x, directions).reshape(stack.size, 2).t()
+            logits = linear(stack.x, directions.transpose(1, 2)).reshape(stack.size, 2).t()
             mixed = additive_attend(
                 stack.loops, logits[0], logits[1], features, conv.negative_slope
             )
