@@ -31,6 +31,25 @@ __all__ = [
 _F32 = np.float32
 
 
+@njit(cache=True, nogil=True, fastmath=True, inline="always")
+def _dot(x, i, y, j):  # pragma: no cover - compiled
+    """``<x[i], y[j]>``."""
+    total = _F32(0.0)
+    for c in range(x.shape[1]):
+        total += x[i, c] * y[j, c]
+    return total
+
+
+@njit(cache=True, nogil=True, fastmath=True, inline="always")
+def _score_gradient(i, j, w, base, grad, v, g_v, want_v):  # pragma: no cover - compiled
+    """The loss gradient of entry ``(i, j)``'s score, ``w (<grad_i, v_j> - base)`` with
+    ``base = <grad_i, out_i>``; adds ``w grad_i`` to ``g_v[j]`` when ``want_v``."""
+    if want_v:
+        for c in range(v.shape[1]):
+            g_v[j, c] += w * grad[i, c]
+    return w * (_dot(grad, i, v, j) - base)
+
+
 @njit(cache=True, nogil=True, fastmath=True)
 def additive_scores(crow, col, a, b, slope, shifted):  # pragma: no cover - compiled
     """``shifted[e] = s_e - max_row s``, with ``s_e = LeakyReLU(a[row] + b[col])``."""
@@ -52,18 +71,13 @@ def additive_scores(crow, col, a, b, slope, shifted):  # pragma: no cover - comp
 @njit(cache=True, nogil=True, fastmath=True)
 def dot_scores(crow, col, q, k, scale, shifted):  # pragma: no cover - compiled
     """``shifted[e] = s_e - max_row s``, with ``s_e = scale * <q[row], k[col]>``."""
-    width = q.shape[1]
     for i in range(crow.shape[0] - 1):
         start, stop = crow[i], crow[i + 1]
         if start == stop:
             continue
         peak = _F32(-np.inf)
         for e in range(start, stop):
-            j = col[e]
-            s = _F32(0.0)
-            for c in range(width):
-                s += q[i, c] * k[j, c]
-            s *= scale
+            s = scale * _dot(q, i, k, col[e])
             shifted[e] = s
             peak = max(peak, s)
         for e in range(start, stop):
@@ -102,24 +116,14 @@ def additive_backward(
     ``alpha_e grad_i``. The scatters into ``g_b`` and ``g_v`` run only where ``want_b`` and
     ``want_v`` ask for them (the values of a first layer are fixed features).
     """
-    width = v.shape[1]
     for i in range(crow.shape[0] - 1):
         start, stop = crow[i], crow[i + 1]
-        base = _F32(0.0)
-        for c in range(width):
-            base += grad[i, c] * out[i, c]
+        base = _dot(grad, i, out, i)
         ai = a[i]
         total = _F32(0.0)
         for e in range(start, stop):
             j = col[e]
-            w = alpha[e]
-            d = _F32(0.0)
-            for c in range(width):
-                d += grad[i, c] * v[j, c]
-            if want_v:
-                for c in range(width):
-                    g_v[j, c] += w * grad[i, c]
-            ds = w * (d - base)
+            ds = _score_gradient(i, j, alpha[e], base, grad, v, g_v, want_v)
             ds *= _F32(1.0) if ai + b[j] > 0 else slope
             total += ds
             if want_b:
@@ -137,22 +141,13 @@ def dot_backward(
     ``g_k[j]`` sums ``scale ds_e q_i`` and ``g_v[j]`` sums ``alpha_e grad_i``; the scatters into
     ``g_k`` and ``g_v`` run only where ``want_k`` and ``want_v`` ask for them.
     """
-    width, keys = v.shape[1], q.shape[1]
+    keys = q.shape[1]
     for i in range(crow.shape[0] - 1):
         start, stop = crow[i], crow[i + 1]
-        base = _F32(0.0)
-        for c in range(width):
-            base += grad[i, c] * out[i, c]
+        base = _dot(grad, i, out, i)
         for e in range(start, stop):
             j = col[e]
-            w = alpha[e]
-            d = _F32(0.0)
-            for c in range(width):
-                d += grad[i, c] * v[j, c]
-            if want_v:
-                for c in range(width):
-                    g_v[j, c] += w * grad[i, c]
-            ds = w * (d - base) * scale
+            ds = scale * _score_gradient(i, j, alpha[e], base, grad, v, g_v, want_v)
             for c in range(keys):
                 g_q[i, c] += ds * k[j, c]
             if want_k:
