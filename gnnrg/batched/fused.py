@@ -50,38 +50,36 @@ def _score_gradient(i, j, w, base, grad, v, g_v, want_v):  # pragma: no cover - 
     return w * (_dot(grad, i, v, j) - base)
 
 
+@njit(cache=True, nogil=True, fastmath=True, inline="always")
+def _subtract_peak(shifted, start, stop):  # pragma: no cover - compiled
+    """Subtract the largest of ``shifted[start:stop]`` (one row's scores) from each."""
+    if start == stop:
+        return
+    peak = shifted[start]
+    for e in range(start + 1, stop):
+        peak = max(peak, shifted[e])
+    for e in range(start, stop):
+        shifted[e] -= peak
+
+
 @njit(cache=True, nogil=True, fastmath=True)
 def additive_scores(crow, col, a, b, slope, shifted):  # pragma: no cover - compiled
     """``shifted[e] = s_e - max_row s``, with ``s_e = LeakyReLU(a[row] + b[col])``."""
     for i in range(crow.shape[0] - 1):
-        start, stop = crow[i], crow[i + 1]
-        if start == stop:
-            continue
         ai = a[i]
-        peak = _F32(-np.inf)
-        for e in range(start, stop):
+        for e in range(crow[i], crow[i + 1]):
             s = ai + b[col[e]]
-            s = max(s, slope * s)
-            shifted[e] = s
-            peak = max(peak, s)
-        for e in range(start, stop):
-            shifted[e] -= peak
+            shifted[e] = max(s, slope * s)
+        _subtract_peak(shifted, crow[i], crow[i + 1])
 
 
 @njit(cache=True, nogil=True, fastmath=True)
 def dot_scores(crow, col, q, k, scale, shifted):  # pragma: no cover - compiled
     """``shifted[e] = s_e - max_row s``, with ``s_e = scale * <q[row], k[col]>``."""
     for i in range(crow.shape[0] - 1):
-        start, stop = crow[i], crow[i + 1]
-        if start == stop:
-            continue
-        peak = _F32(-np.inf)
-        for e in range(start, stop):
-            s = scale * _dot(q, i, k, col[e])
-            shifted[e] = s
-            peak = max(peak, s)
-        for e in range(start, stop):
-            shifted[e] -= peak
+        for e in range(crow[i], crow[i + 1]):
+            shifted[e] = scale * _dot(q, i, k, col[e])
+        _subtract_peak(shifted, crow[i], crow[i + 1])
 
 
 @njit(cache=True, nogil=True, fastmath=True)
