@@ -41,6 +41,19 @@ def fused_available(*tensors: Tensor) -> bool:
     return True
 
 
+def _use_fused(fused: bool | None, tensors: tuple[Tensor, ...], why_not: str = "") -> bool:
+    """Resolve the ``fused`` argument: the default where the kernels apply, an error where
+    ``fused=True`` asks for them on inputs they cannot take."""
+    possible = not why_not and fused_available(*tensors)
+    if fused and not possible:
+        kinds = sorted({f"{t.dtype} on {t.device}" for t in tensors})
+        raise ValueError(
+            f"fused=True needs float32 CPU tensors{why_not}; got {', '.join(kinds)} "
+            "(pass fused=None to choose the torch path there)"
+        )
+    return possible if fused is None else bool(fused)
+
+
 def _arrays(pattern: Pattern) -> tuple:
     return pattern.crow.numpy(), pattern.csr_col.numpy()
 
@@ -130,9 +143,8 @@ def additive_attend(
     [2.0, 0.0]
     """
     a, b, v = a.contiguous(), b.contiguous(), v.contiguous()
-    if fused is None:
-        fused = fused_available(a, b, v) and 0.0 <= slope <= 1.0
-    if fused:
+    steep = "" if 0.0 <= slope <= 1.0 else f" and a slope in [0, 1] (slope={slope})"
+    if _use_fused(fused, (a, b, v), steep):
         return _Fused.apply(a, b, v, pattern, "additive", float(slope))
     scores = torch.nn.functional.leaky_relu(pair_sum(pattern, a, b), slope)
     return attend(pattern, scores, v)
@@ -169,8 +181,6 @@ def dot_attend(
     """
     q, k, v = q.contiguous(), k.contiguous(), v.contiguous()
     scale = 1.0 / math.sqrt(q.shape[1]) if scale is None else float(scale)
-    if fused is None:
-        fused = fused_available(q, k, v)
-    if fused:
+    if _use_fused(fused, (q, k, v)):
         return _Fused.apply(q, k, v, pattern, "dot", scale)
     return attend(pattern, sddmm(pattern, q, k) * scale, v)

@@ -90,3 +90,15 @@ def test_fused_path_is_chosen_for_cpu_float32_only():
     a, b, v = torch.tensor([1.0, -3.0]), torch.tensor([-2.0, 0.5]), torch.eye(2)
     steep = additive_attend(pattern, a, b, v, 2.0)
     assert torch.allclose(steep, additive_attend(pattern, a, b, v, 2.0, fused=False))
+
+
+def test_forcing_the_fused_kernels_where_they_cannot_run_is_named():
+    pattern = _pattern([(0, 1), (1, 0)], 2)
+    x = torch.zeros(2, 3, dtype=torch.float64)
+    with pytest.raises(
+        ValueError, match=r"fused=True needs float32 CPU tensors; got torch\.float64"
+    ):
+        dot_attend(pattern, x, x, x, fused=True)
+    a = torch.zeros(2)
+    with pytest.raises(ValueError, match=r"slope in \[0, 1\] \(slope=2.0\)"):
+        additive_attend(pattern, a, a, torch.zeros(2, 3), 2.0, fused=True)
