@@ -23,7 +23,7 @@ architecture and for the mix (the issue's targets are against the first), the me
 accuracy of the baseline cells on both sides, and the projected time of the study's full map
 (4 architectures x 121 x 200 grid x 10 seeds = 968,000 trainings).
 
-Usage: ``python benchmarks/sweep_speed.py [--runs 64] [--baseline-runs 5] [--jobs 2]``
+Usage: ``python benchmarks/sweep_speed.py [--runs 128] [--baseline-runs 5] [--jobs 2]``
 """
 
 from __future__ import annotations
@@ -101,7 +101,7 @@ def _worker(name: str, indices: list[int], epochs: int) -> list[float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=64, help="cells per architecture (gnnrg)")
+    parser.add_argument("--runs", type=int, default=128, help="cells per architecture (gnnrg)")
     parser.add_argument("--gps-runs", type=int, default=16, help="cells for the GPS transformer")
     parser.add_argument("--baseline-runs", type=int, default=5, help="cells per architecture")
     parser.add_argument("--jobs", type=int, default=2)
