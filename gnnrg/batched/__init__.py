@@ -3,6 +3,12 @@
 Graphs of one size are stacked (:class:`GraphStack`), ``B`` models of one class become one
 :class:`Twin` with stacked weights, and one Adam step updates all of them. The per-model
 trainer (:func:`gnnrg.train` on one graph) stays the reference implementation.
+
+Modules: :mod:`~gnnrg.batched.graphs` (stacks), :mod:`~gnnrg.batched.twin` (stacked weights,
+batched linear layers), :mod:`~gnnrg.batched.convs` and :mod:`~gnnrg.batched.gps` (the twins),
+:mod:`~gnnrg.batched.sparse` (CSR products with exact backward passes),
+:mod:`~gnnrg.batched.attention` and :mod:`~gnnrg.batched.fused` (neighbour attention; fused
+CPU kernels), :mod:`~gnnrg.batched.sizing` (batch sizes) and :mod:`~gnnrg.batched.allocator`.
 """
 
 from gnnrg.batched.convs import GATTwin, GCNTwin, MLPTwin, SAGETwin, TransformerLocalTwin
