@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-__all__ = ["LIMITS", "batch_size", "bytes_per_run", "default_budget"]
+__all__ = ["LIMITS", "batch_size", "bytes_per_run", "default_budget", "device_limit"]
 
 #: Largest batch by device type. On CPU the time per run is lowest at 16-32 runs and grows by
 #: 10-25 % at 64-128 for mlp, gcn and sage (n = 1000, one thread: once the batch's activations
@@ -13,6 +13,17 @@ __all__ = ["LIMITS", "batch_size", "bytes_per_run", "default_budget"]
 LIMITS = {"cpu": 32, "cuda": 128}
 
 _ATTENTION = {"gat": 1, "transformer-local": 1}
+
+
+def device_limit(device: Any = "cpu") -> int:
+    """The largest batch for ``device`` (:data:`LIMITS` by its type; other accelerators as CUDA).
+
+    Examples
+    --------
+    >>> device_limit("cpu"), device_limit("cuda:1")
+    (32, 128)
+    """
+    return LIMITS.get(str(device).split(":")[0], LIMITS["cuda"])
 
 
 def default_budget() -> float:
@@ -96,6 +107,6 @@ def batch_size(
     if budget <= 0:
         raise ValueError(f"budget={budget} must be a positive number of bytes")
     if limit is None:
-        limit = LIMITS.get(str(device).split(":")[0], LIMITS["cuda"])
+        limit = device_limit(device)
     per_run = bytes_per_run(model, graph, knobs, classes)
     return int(max(1, min(limit, budget // per_run)))

@@ -168,10 +168,9 @@ def unit_size(tasks: int, workers: int, device: str = "cpu") -> int:
     >>> unit_size(144, 2), unit_size(40, 2), unit_size(3, 4)
     (24, 20, 1)
     """
-    from gnnrg.batched.sizing import LIMITS
+    from gnnrg.batched.sizing import device_limit
 
-    limit = LIMITS.get(str(device).split(":")[0], LIMITS["cuda"])
-    units = workers * math.ceil(tasks / (workers * limit))
+    units = workers * math.ceil(tasks / (workers * device_limit(device)))
     return max(1, math.ceil(tasks / max(units, 1)))
 
 
