@@ -29,9 +29,12 @@ __all__ = [
 ]
 
 _F32 = np.float32
+# reassociation and contraction let sums vectorise; no "no NaN / no inf" assumptions, so a
+# diverged model's NaNs come out as NaNs, as in the torch path
+_FAST = {"reassoc", "contract", "arcp", "nsz"}
 
 
-@njit(cache=True, nogil=True, fastmath=True, inline="always")
+@njit(cache=True, nogil=True, fastmath=_FAST, inline="always")
 def _dot(x, i, y, j):  # pragma: no cover - compiled
     """``<x[i], y[j]>``."""
     total = _F32(0.0)
@@ -40,7 +43,7 @@ def _dot(x, i, y, j):  # pragma: no cover - compiled
     return total
 
 
-@njit(cache=True, nogil=True, fastmath=True, inline="always")
+@njit(cache=True, nogil=True, fastmath=_FAST, inline="always")
 def _score_gradient(i, j, w, base, grad, v, g_v, want_v):  # pragma: no cover - compiled
     """The loss gradient of entry ``(i, j)``'s score, ``w (<grad_i, v_j> - base)`` with
     ``base = <grad_i, out_i>``; adds ``w grad_i`` to ``g_v[j]`` when ``want_v``."""
@@ -50,7 +53,7 @@ def _score_gradient(i, j, w, base, grad, v, g_v, want_v):  # pragma: no cover - 
     return w * (_dot(grad, i, v, j) - base)
 
 
-@njit(cache=True, nogil=True, fastmath=True, inline="always")
+@njit(cache=True, nogil=True, fastmath=_FAST, inline="always")
 def _subtract_peak(shifted, start, stop):  # pragma: no cover - compiled
     """Subtract the largest of ``shifted[start:stop]`` (one row's scores) from each."""
     if start == stop:
@@ -62,7 +65,7 @@ def _subtract_peak(shifted, start, stop):  # pragma: no cover - compiled
         shifted[e] -= peak
 
 
-@njit(cache=True, nogil=True, fastmath=True)
+@njit(cache=True, nogil=True, fastmath=_FAST)
 def additive_scores(crow, col, a, b, slope, shifted):  # pragma: no cover - compiled
     """``shifted[e] = s_e - max_row s``, with ``s_e = LeakyReLU(a[row] + b[col])``."""
     for i in range(crow.shape[0] - 1):
@@ -73,7 +76,7 @@ def additive_scores(crow, col, a, b, slope, shifted):  # pragma: no cover - comp
         _subtract_peak(shifted, crow[i], crow[i + 1])
 
 
-@njit(cache=True, nogil=True, fastmath=True)
+@njit(cache=True, nogil=True, fastmath=_FAST)
 def dot_scores(crow, col, q, k, scale, shifted):  # pragma: no cover - compiled
     """``shifted[e] = s_e - max_row s``, with ``s_e = scale * <q[row], k[col]>``."""
     for i in range(crow.shape[0] - 1):
@@ -82,7 +85,7 @@ def dot_scores(crow, col, q, k, scale, shifted):  # pragma: no cover - compiled
         _subtract_peak(shifted, crow[i], crow[i + 1])
 
 
-@njit(cache=True, nogil=True, fastmath=True)
+@njit(cache=True, nogil=True, fastmath=_FAST)
 def softmax_aggregate(crow, col, weights, v, out):  # pragma: no cover - compiled
     """Normalise ``weights`` (exponentials) per row in place, ``out[i] = sum_e w_e v[col_e]``.
 
@@ -103,7 +106,7 @@ def softmax_aggregate(crow, col, weights, v, out):  # pragma: no cover - compile
                 out[i, c] += w * v[j, c]
 
 
-@njit(cache=True, nogil=True, fastmath=True)
+@njit(cache=True, nogil=True, fastmath=_FAST)
 def additive_backward(
     crow, col, a, b, slope, alpha, v, out, grad, g_a, g_b, g_v, want_b, want_v
 ):  # pragma: no cover - compiled
@@ -129,7 +132,7 @@ def additive_backward(
         g_a[i] = total
 
 
-@njit(cache=True, nogil=True, fastmath=True)
+@njit(cache=True, nogil=True, fastmath=_FAST)
 def dot_backward(
     crow, col, q, k, scale, alpha, v, out, grad, g_q, g_k, g_v, want_k, want_v
 ):  # pragma: no cover - compiled

@@ -102,3 +102,19 @@ def test_forcing_the_fused_kernels_where_they_cannot_run_is_named():
     a = torch.zeros(2)
     with pytest.raises(ValueError, match=r"slope in \[0, 1\] \(slope=2.0\)"):
         additive_attend(pattern, a, a, torch.zeros(2, 3), 2.0, fused=True)
+
+
+@pytest.mark.parametrize("kind", ["additive", "dot"])
+def test_nans_come_out_where_the_torch_path_puts_them(kind):
+    # a diverged model: the fused kernels must not assume finite inputs
+    pattern = _pattern([(0, 0), (0, 1), (1, 2), (2, 2), (3, 0)], 4)
+    tensors = _inputs(kind, 4, 2, 3, seed=1)
+    tensors[1][2] = float("nan")  # one source's logit or key
+    grad = torch.ones(4, 2)
+    fused, exact = (
+        _run(kind, pattern, tensors, True, grad),
+        _run(kind, pattern, tensors, False, grad),
+    )
+    for f, e in zip(fused, exact, strict=True):
+        assert torch.equal(torch.isnan(f), torch.isnan(e))
+        assert torch.isnan(f).any()
