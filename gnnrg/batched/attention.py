@@ -93,9 +93,13 @@ class _Fused(torch.autograd.Function):
         from gnnrg.batched import fused
 
         left, right, v, alpha, out = ctx.saved_tensors
-        # the target-side input always gets its gradient (the kernel accumulates it per row)
-        grads = [torch.zeros_like(t) for t in (left, right, v)]
+        # the target side always gets its gradient (the kernel accumulates it per row); the
+        # source side only where asked for (an empty stand-in is never written)
         wanted = ctx.needs_input_grad[1], ctx.needs_input_grad[2]
+        grads = [torch.zeros_like(left)] + [
+            torch.zeros_like(t) if want else t.new_empty((0, *t.shape[1:]))
+            for t, want in zip((right, v), wanted, strict=True)
+        ]
         getattr(fused, _KERNELS[ctx.kind][1])(
             *_arrays(ctx.pattern), _np(left), _np(right), ctx.param, _np(alpha), _np(v),
             _np(out), _np(grad.contiguous()), *map(_np, grads), *wanted,
