@@ -27,14 +27,16 @@ __all__ = ["GATTwin", "GCNTwin", "MLPTwin", "SAGETwin", "TransformerLocalTwin"]
 
 
 def _aggregate_then_project(
-    stack: GraphStack, kind: str, h: Tensor, weight: Tensor, first: bool
+    twin: Twin, stack: GraphStack, kind: str, h: Tensor, weight: Tensor, bias: Tensor, i: int
 ) -> Tensor:
-    """``Agg(h) @ W.T`` with the cheaper association (cached for the input features)."""
-    if first:
-        return linear(stack.aggregated_features(kind), weight)
+    """Layer ``i``'s ``act(Agg(h) @ W.T + b)`` with the cheaper association (the input
+    features' aggregation is cached)."""
+    last = i == twin.model.layers - 1
+    if i == 0:
+        return twin.dense(stack.aggregated_features(kind), weight, bias, last)
     if weight.shape[2] <= weight.shape[1]:  # in <= out: aggregate the narrower input
-        return linear(stack.propagate(kind, h), weight)
-    return stack.propagate(kind, linear(h, weight))
+        return twin.dense(stack.propagate(kind, h), weight, bias, last)
+    return twin.act(stack.propagate(kind, linear(h, weight)) + bias.unsqueeze(1), last)
 
 
 class MLPTwin(Twin):
@@ -45,9 +47,7 @@ class MLPTwin(Twin):
     def forward(self, stack: GraphStack, **extra: Any) -> Tensor:
         h, layers = stack.x, self.model.layers
         for i in range(layers):
-            h = self.act(
-                linear(h, self.p(f"lins.{i}.weight"), self.p(f"lins.{i}.bias")), i == layers - 1
-            )
+            h = self.dense(h, self.p(f"lins.{i}.weight"), self.p(f"lins.{i}.bias"), i == layers - 1)
         return h
 
 
@@ -59,8 +59,8 @@ class GCNTwin(Twin):
     def forward(self, stack: GraphStack, **extra: Any) -> Tensor:
         h, layers = stack.x, self.model.layers
         for i in range(layers):
-            z = _aggregate_then_project(stack, "gcn", h, self.p(f"convs.{i}.lin.weight"), i == 0)
-            h = self.act(z + self.p(f"convs.{i}.bias").unsqueeze(1), i == layers - 1)
+            weight, bias = self.p(f"convs.{i}.lin.weight"), self.p(f"convs.{i}.bias")
+            h = _aggregate_then_project(self, stack, "gcn", h, weight, bias, i)
         return h
 
 
@@ -78,21 +78,21 @@ class SAGETwin(Twin):
         for i in range(layers):
             pre = f"convs.{i}."
             w_l, w_r = self.p(pre + "lin_l.weight"), self.p(pre + "lin_r.weight")
-            bias = self.p(pre + "lin_l.bias")
+            bias, last = self.p(pre + "lin_l.bias"), i == layers - 1
             if i == 0:
                 both = stack.cached(
                     "sage-input",
                     lambda: torch.cat([stack.aggregated_features("mean"), stack.x], -1),
                 )
-                z = linear(both, torch.cat([w_l, w_r], 2), bias)
+                h = self.dense(both, torch.cat([w_l, w_r], 2), bias, last)
             elif w_l.shape[2] <= w_l.shape[1]:
-                z = linear(torch.cat([stack.propagate("mean", h), h], -1),
-                           torch.cat([w_l, w_r], 2), bias)  # fmt: skip
+                both = torch.cat([stack.propagate("mean", h), h], -1)
+                h = self.dense(both, torch.cat([w_l, w_r], 2), bias, last)
             else:
                 both = linear(h, torch.cat([w_l, w_r], 1))
                 out = w_l.shape[1]
                 z = stack.propagate("mean", both[..., :out]) + both[..., out:] + bias.unsqueeze(1)
-            h = self.act(z, i == layers - 1)
+                h = self.act(z, last)
         return h
 
 

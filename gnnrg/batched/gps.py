@@ -45,9 +45,6 @@ class GraphTransformerTwin(Twin):
             mean, var = mean_buf, var_buf
         return (h - mean.unsqueeze(1)) * torch.rsqrt(var.unsqueeze(1) + norm.eps) * weight + bias
 
-    def _drop(self, h: Tensor) -> Tensor:
-        return F.dropout(h, p=self.dropout, training=self.training)
-
     def _attention(self, h: Tensor, pre: str, heads: int) -> Tensor:
         batch, n, width = h.shape
         qkv = linear(h, self.p(pre + "in_proj_weight"), self.p(pre + "in_proj_bias"))
@@ -66,19 +63,15 @@ class GraphTransformerTwin(Twin):
         for i, conv in enumerate(self.model.convs):
             pre = f"convs.{i}."
             gin = stack.propagate("sum", h) + (1 + self.p(pre + "conv.eps")).unsqueeze(1) * h
-            gin = linear(gin, self.p(pre + "conv.nn.0.weight"), self.p(pre + "conv.nn.0.bias"))
             gin = linear(
-                torch.relu(gin), self.p(pre + "conv.nn.2.weight"), self.p(pre + "conv.nn.2.bias")
+                gin, self.p(pre + "conv.nn.0.weight"), self.p(pre + "conv.nn.0.bias"), relu=True
             )
+            gin = linear(gin, self.p(pre + "conv.nn.2.weight"), self.p(pre + "conv.nn.2.bias"))
             local = self._norm(self._drop(gin) + h, pre + "norm1.module.")
             att = self._attention(h, pre + "attn.", conv.heads)
             att = self._norm(self._drop(att) + h, pre + "norm2.module.")
             out = local + att
-            mlp = linear(out, self.p(pre + "mlp.0.weight"), self.p(pre + "mlp.0.bias"))
-            mlp = linear(
-                self._drop(torch.relu(mlp)),
-                self.p(pre + "mlp.3.weight"),
-                self.p(pre + "mlp.3.bias"),
-            )
+            mlp = self.dense(out, self.p(pre + "mlp.0.weight"), self.p(pre + "mlp.0.bias"), False)
+            mlp = linear(mlp, self.p(pre + "mlp.3.weight"), self.p(pre + "mlp.3.bias"))
             h = self._norm(out + self._drop(mlp), pre + "norm3.module.")
         return linear(h, self.p("readout.weight"), self.p("readout.bias"))
