@@ -214,14 +214,15 @@ def _plot(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if df.empty:
         print(f"gnnrg plot: error: no results in {out}/results", file=sys.stderr)
         return 2
-    models = list(dict.fromkeys(df["model"]))
     th = thresholds(df, args.level)
     th.to_csv(out / "thresholds.csv", index=False)
     summarize(df).to_csv(out / "summary.csv", index=False)
-    cols = min(len(models), 3)
-    rows = math.ceil(len(models) / cols)
+    panels = _panels(df)
+    slices = max(len(group) for group in _by_model(panels))  # a row per model when sliced
+    cols = min(len(panels), 3) if slices == 1 else slices
+    rows = math.ceil(len(panels) / cols)
     fig, axes = plt.subplots(rows, cols, figsize=(5.2 * cols, 4.2 * rows), squeeze=False)
-    for ax, model in zip(axes.ravel(), models, strict=False):
+    for ax, (model, where) in zip(axes.ravel(), panels, strict=False):
         plot_phase_diagram(
             df,
             model,
@@ -230,11 +231,19 @@ def _plot(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             level=args.level,
             theory=not args.no_theory,
             legend=False,
+            where=where,
             ax=ax,
         )
-    for ax in axes.ravel()[len(models) :]:
+    for ax in axes.ravel()[len(panels) :]:
         ax.set_visible(False)
     handles, labels = axes[0, 0].get_legend_handles_labels()
+    if th["level"].nunique() > 1:  # slices with different numbers of classes
+        labels = [
+            "empirical threshold (acc ≥ (1 + 1/k)/2, 95% CI)"
+            if "threshold (acc" in label
+            else label
+            for label in labels
+        ]
     fig.tight_layout(rect=(0, 0.08 if handles else 0, 1, 1))
     if handles:
         fig.legend(
@@ -253,6 +262,30 @@ def _plot(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     plt.close(fig)
     print("wrote " + ", ".join([*written, str(out / "thresholds.csv"), str(out / "summary.csv")]))
     return 0
+
+
+def _panels(df) -> list[tuple[str, dict[str, Any]]]:
+    """One (model, slice) per phase diagram: a slice fixes every further swept parameter."""
+    from gnnrg.sweep.recoverability import extra_axes
+
+    extra = extra_axes(df)
+    panels = []
+    for model in dict.fromkeys(df["model"]):
+        sub = df[df["model"] == model]
+        if not extra:
+            panels.append((model, {}))
+            continue
+        combos = sub[extra].drop_duplicates().sort_values(extra)
+        panels += [(model, dict(zip(extra, row, strict=True))) for row in combos.to_numpy()]
+    return panels
+
+
+def _by_model(panels) -> list[list]:
+    """``panels`` grouped by model (one figure row each when there are slices)."""
+    groups: dict[str, list] = {}
+    for model, where in panels:
+        groups.setdefault(model, []).append(where)
+    return list(groups.values())
 
 
 # ---------------------------------------------------------------------------------------- theory

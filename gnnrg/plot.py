@@ -97,6 +97,7 @@ def plot_phase_diagram(
     theory: bool = True,
     show_thresholds: bool = True,
     legend: bool = True,
+    where: dict[str, Any] | None = None,
     ax: Any = None,
 ) -> Any:
     """Draw one model's accuracy over the swept (x, y) plane.
@@ -123,6 +124,10 @@ def plot_phase_diagram(
         Mark the empirical threshold per x with its bootstrap 95% CI.
     legend : bool, default True
         Draw the legend inside the axes (figure-level legends: pass False).
+    where : dict, optional
+        One value for each further swept parameter (:func:`gnnrg.sweep.extra_axes`), e.g.
+        ``{"classes": 3}``: the slice to draw. Required when the results vary in anything
+        besides ``x`` and ``y`` (they are never pooled).
     ax : matplotlib Axes, optional
 
     Returns
@@ -139,15 +144,32 @@ def plot_phase_diagram(
     """
     import matplotlib.pyplot as plt
 
-    from gnnrg.sweep.recoverability import default_level, thresholds
+    from gnnrg.sweep.recoverability import default_level, extra_axes, thresholds
 
-    if ax is None:
-        _, ax = plt.subplots(figsize=(5, 4))
     sub = df[df["model"] == model]
     if sub.empty:
         raise ValueError(
             f"model={model!r} has no results; models present: {sorted(df['model'].unique())}"
         )
+    for key, value in (where or {}).items():
+        if key not in sub:
+            raise ValueError(f"where: {key!r} is not a column of the results")
+        picked = sub[sub[key] == value]
+        if picked.empty:
+            raise ValueError(
+                f"where: {key}={value!r} has no results for {model!r}; "
+                f"values present: {sorted(sub[key].unique().tolist())}"
+            )
+        sub = picked
+    extra = extra_axes(sub, ("model", x, y))
+    if extra:
+        values = {c: sorted(sub[c].astype(str).unique().tolist()) for c in extra}
+        raise ValueError(
+            f"results for {model!r} also vary in {', '.join(extra)} (values {values}); "
+            f"pick one slice with where={{{extra[0]!r}: ...}}"
+        )
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5, 4))
     level = default_level(sub) if level is None else level
     agg = "max" if stat == "best" else "mean"
     table = sub.pivot_table(index=y, columns=x, values=metric, aggfunc=agg).sort_index()
@@ -164,7 +186,8 @@ def plot_phase_diagram(
     ax.figure.colorbar(mesh, ax=ax, label=metric.replace("_", " "))
     seeds = int(sub.groupby([x, y])[metric].count().max())
     what = f"best of {seeds}" if stat == "best" else f"mean {metric} over {seeds} seeds"
-    ax.set_title(f"{model}: {what}" + (f", {smooth}×{smooth} smoothed" if smooth > 1 else ""))
+    label = model + "".join(f", {k}={v}" for k, v in (where or {}).items())
+    ax.set_title(f"{label}: {what}" + (f", {smooth}×{smooth} smoothed" if smooth > 1 else ""))
     ax.set_xlabel({"lam": "λ (edge signal)"}.get(x, x))
     ax.set_ylabel({"mu": "μ (feature signal)"}.get(y, y))
     first = sub.iloc[0]

@@ -1,7 +1,7 @@
 """Parameter sweeps: YAML configs, resumable result store, thresholds."""
 
 from gnnrg.sweep.config import ConfigError, SweepConfig, load_config
-from gnnrg.sweep.recoverability import summarize, thresholds
+from gnnrg.sweep.recoverability import extra_axes, summarize, thresholds
 from gnnrg.sweep.runner import SweepFailed, run_sweep
 from gnnrg.sweep.store import load_results
 
@@ -9,6 +9,7 @@ __all__ = [
     "ConfigError",
     "SweepConfig",
     "SweepFailed",
+    "extra_axes",
     "load_config",
     "load_results",
     "run_sweep",

@@ -8,6 +8,11 @@ chance and perfect, :math:`(1 + 1/k)/2` (0.75 for two classes). NaN when no swep
 qualifies. The 95% confidence interval comes from a bootstrap over seeds: each (x, y) cell's
 seeds are resampled with replacement, the threshold recomputed, and the 2.5% / 97.5%
 quantiles reported (a resample without a threshold counts as +∞ for the upper bound).
+
+**Further swept parameters.** A sweep may vary more than (λ, μ): the number of classes, a
+variant's strength, a motif, a training option. Such a parameter (:func:`extra_axes`) takes
+several values within one (model, λ, μ) cell; summaries and thresholds are then kept apart per
+value, never pooled, and each phase diagram shows one slice.
 """
 
 from __future__ import annotations
@@ -15,7 +20,60 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["default_level", "summarize", "thresholds"]
+__all__ = ["OUTCOMES", "default_level", "extra_axes", "summarize", "thresholds"]
+
+#: Columns of a results table that are outcomes or bookkeeping, never swept parameters.
+OUTCOMES = frozenset(
+    {
+        "seed", "sweep", "config_hash", "gnnrg_version", "torch_version", "pyg_version",
+        "generate_seconds", "train_acc", "val_acc", "test_acc", "epochs_run", "train_seconds",
+        "num_parameters", "batch", "model_name", "cell_id", "engine", "finished_at",
+    }
+)  # fmt: skip
+
+
+def extra_axes(df: pd.DataFrame, keys: tuple[str, ...] = ("model", "lam", "mu")) -> list[str]:
+    """Parameters that take more than one value within a cell of ``keys``, besides the seed.
+
+    Parameters derived from the keys or from an axis found earlier in column order (``p_in``
+    and ``p_out`` from λ and the number of classes) are not counted; outcome columns
+    (:data:`OUTCOMES`) never are.
+
+    Parameters
+    ----------
+    df : DataFrame
+        Sweep results (:func:`gnnrg.load_results`).
+    keys : tuple of str, default ("model", "lam", "mu")
+        The columns that already separate cells (those absent from ``df`` are ignored).
+
+    Returns
+    -------
+    list of str
+        In ``df``'s column order; empty for a plain (λ, μ) sweep.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"model": "gcn", "classes": [2, 3, 2, 3], "lam": [0, 0, 1, 1],
+    ...                    "p_in": [1, 2, 3, 4], "mu": 1.0, "seed": [0, 1, 0, 1],
+    ...                    "test_acc": [0.6, 0.5, 0.8, 0.7]})
+    >>> extra_axes(df)
+    ['classes']
+    """
+    present = [k for k in keys if k in df]
+    columns = [c for c in df.columns if c not in OUTCOMES and c not in present]
+    if df.empty or not columns:
+        return []
+    text = df[columns].astype(str)  # arrays and None compare by their text
+    found: list[str] = []
+    for column in columns:  # a column fixed by the keys and the axes found so far is derived
+        groups = [df[k] for k in present] + [text[c] for c in found]
+        if groups:
+            varies = text[column].groupby(groups, dropna=False).nunique(dropna=False).max() > 1
+        else:
+            varies = text[column].nunique(dropna=False) > 1
+        if varies:
+            found.append(column)
+    return found
 
 
 def default_level(df: pd.DataFrame) -> float:
@@ -40,8 +98,8 @@ def summarize(
     df : DataFrame
         Sweep results (:func:`gnnrg.load_results`).
     by : list of str, optional
-        Grouping columns; default: ``model`` and the swept parameters ``lam`` and ``mu``
-        where present.
+        Grouping columns; default: ``model``, ``lam`` and ``mu`` where present, then every
+        further swept parameter (:func:`extra_axes`).
     metric : str, default "test_acc"
 
     Returns
@@ -55,7 +113,9 @@ def summarize(
     >>> summarize(df)[["mean", "best", "count"]].round(3).values.tolist()
     [[0.7, 0.8, 3.0]]
     """
-    by = by or [c for c in ("model", "lam", "mu") if c in df]
+    if by is None:
+        by = [c for c in ("model", "lam", "mu") if c in df]
+        by += extra_axes(df, tuple(by))
     g = df.groupby(by, dropna=False)[metric]
     out = g.agg(mean="mean", std="std", best="max", count="count").reset_index()
     out["stderr"] = out["std"] / np.sqrt(out["count"])
@@ -89,7 +149,8 @@ def thresholds(
     df : DataFrame
         Sweep results, one row per (point, model, seed).
     level : float, optional
-        Accuracy to reach; default :func:`default_level`.
+        Accuracy to reach; default :func:`default_level` of each slice (so each number of
+        classes gets its own halfway level).
     x, y : str
         Row and threshold parameters (default λ and μ).
     metric : str, default "test_acc"
@@ -100,7 +161,8 @@ def thresholds(
 
     Returns
     -------
-    DataFrame with columns ``by, x, threshold, ci_low, ci_high, level``.
+    DataFrame with columns ``by``, any further swept parameters (:func:`extra_axes`), ``x``,
+    ``threshold, ci_low, ci_high, level``: one row per model, slice and ``x``.
 
     Examples
     --------
@@ -109,20 +171,22 @@ def thresholds(
     >>> thresholds(pd.DataFrame(rows), 0.75, n_boot=0)[["threshold"]].values.tolist()
     [[0.5]]
     """
-    level = default_level(df) if level is None else float(level)
     rng = np.random.default_rng(seed)
     records = []
-    for (group, xv), sub in df.groupby([by, x], dropna=False):
+    extra = extra_axes(df, (by, x, y))
+    for key, sub in df.groupby([by, *extra, x], dropna=False):
+        group, *values, xv = key
+        lvl = default_level(sub) if level is None else float(level)
         ys = np.sort(sub[y].unique())
         cells = [sub.loc[sub[y] == yv, metric].to_numpy(dtype=float) for yv in ys]
         means = np.array([c.mean() for c in cells])
-        est = _threshold(ys, means, level)
+        est = _threshold(ys, means, lvl)
         low = high = np.nan
         if n_boot > 0:
             boots = np.empty(n_boot)
             for b in range(n_boot):
                 resampled = np.array([rng.choice(c, size=len(c)).mean() for c in cells])
-                t = _threshold(ys, resampled, level)
+                t = _threshold(ys, resampled, lvl)
                 boots[b] = np.inf if np.isnan(t) else t
             boots.sort()  # order statistics: no interpolation across +inf
             low = boots[int(np.floor(0.025 * (n_boot - 1)))]
@@ -130,6 +194,7 @@ def thresholds(
             low = np.nan if np.isinf(low) else float(low)
             high = np.nan if np.isinf(high) else float(high)
         records.append(
-            {by: group, x: xv, "threshold": est, "ci_low": low, "ci_high": high, "level": level}
-        )
+            {by: group, **dict(zip(extra, values, strict=True)), x: xv, "threshold": est,
+             "ci_low": low, "ci_high": high, "level": lvl}
+        )  # fmt: skip
     return pd.DataFrame.from_records(records)

@@ -10,8 +10,17 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from gnnrg.cli import main
-from gnnrg.sweep import ConfigError, load_config, load_results, run_sweep, thresholds
+from gnnrg.cli import _panels, main
+from gnnrg.plot import plot_phase_diagram
+from gnnrg.sweep import (
+    ConfigError,
+    extra_axes,
+    load_config,
+    load_results,
+    run_sweep,
+    summarize,
+    thresholds,
+)
 from gnnrg.sweep import runner as runner_module
 
 TINY = """
@@ -196,6 +205,59 @@ def test_thresholds_with_bootstrap_ci():
     th = thresholds(pd.DataFrame(rows), n_boot=100)
     assert th["threshold"].tolist() == [0.6, 0.3]
     assert (th["ci_low"] <= th["threshold"]).all() and (th["threshold"] <= th["ci_high"]).all()
+
+
+def _two_class_counts():
+    """Results where accuracy depends on the number of classes: k=2 crosses 0.75 at mu=0.6,
+    k=4 crosses its own level 0.625 at mu=1.0 and never reaches 0.75."""
+    rows = []
+    for k, accs in ((2, (0.5, 0.7, 0.8, 0.95)), (4, (0.3, 0.5, 0.6, 0.7))):
+        for lam in (0.0, 1.0):
+            for mu, acc in zip((0.1, 0.3, 0.6, 1.0), accs, strict=True):
+                for s in range(3):
+                    acc_s = acc + (s - 1) * 0.01
+                    rows.append({"model": "m", "classes": k, "lam": lam, "p_in": k / 100 + lam,
+                                 "mu": mu, "seed": s, "test_acc": acc_s})  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def test_a_third_swept_parameter_is_kept_apart_not_pooled():
+    df = _two_class_counts()
+    assert extra_axes(df) == ["classes"]  # p_in follows from (classes, lam): not an axis
+    summary = summarize(df)
+    assert list(summary.columns[:4]) == ["model", "lam", "mu", "classes"]
+    assert len(summary) == 16 and (summary["count"] == 3).all()
+    th = thresholds(df, n_boot=0).sort_values(["classes", "lam"])
+    assert th["classes"].tolist() == [2, 2, 4, 4]
+    assert th["level"].tolist() == [0.75, 0.75, 0.625, 0.625]  # each k its own halfway level
+    assert th["threshold"].tolist() == [0.6, 0.6, 1.0, 1.0]
+    pooled = df.drop(columns=["classes", "p_in"]).assign(classes=2)  # what pooling would give
+    pooled = thresholds(pooled, n_boot=0)
+    assert pooled["threshold"].tolist() == [1.0, 1.0]
+    with pytest.raises(ValueError, match=r"also vary in classes .*where=\{'classes': \.\.\.\}"):
+        plot_phase_diagram(df, "m", theory=False)
+    with pytest.raises(ValueError, match=r"where: classes=3 has no results for 'm'"):
+        plot_phase_diagram(df, "m", where={"classes": 3}, theory=False)
+    ax = plot_phase_diagram(df, "m", where={"classes": 4}, theory=False)
+    assert ax.get_title() == "m, classes=4: mean test_acc over 3 seeds"
+    assert [w for _, w in _panels(df)] == [{"classes": 2}, {"classes": 4}]
+
+
+def test_cli_plot_draws_one_panel_per_model_and_slice(tmp_path):
+    text = TINY.replace("grid: {lam: [-1.5, 1.5]", "grid: {classes: [2, 3], lam: [-1.0, 1.5]")
+    text = text.replace("classes: 2, ", "").replace("epochs: 30", "epochs: 5")
+    out = tmp_path / "out"
+    assert main(["sweep", str(write(tmp_path, text)), "--out", str(out), "--no-progress"]) == 0
+    assert main(["plot", str(out)]) == 0
+    df = load_results(out)
+    assert [(m, w["classes"]) for m, w in _panels(df)] == [
+        ("logreg", 2), ("logreg", 3), ("gcn", 2), ("gcn", 3)
+    ]  # fmt: skip
+    th = pd.read_csv(out / "thresholds.csv")
+    assert sorted(set(zip(th["classes"], th["level"].round(3), strict=True))) == [
+        (2, 0.75), (3, 0.667)
+    ]  # fmt: skip
+    assert set(pd.read_csv(out / "summary.csv")["classes"]) == {2, 3}
 
 
 # ---------------------------------------------------------------------------------- bad input
