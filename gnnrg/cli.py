@@ -275,7 +275,7 @@ def _panels(df) -> list[tuple[str, dict[str, Any]]]:
         if not extra:
             panels.append((model, {}))
             continue
-        combos = sub[extra].drop_duplicates().sort_values(extra)
+        combos = sub[extra].drop_duplicates().sort_values(extra, na_position="first")
         panels += [(model, dict(zip(extra, row, strict=True))) for row in combos.to_numpy()]
     return panels
 

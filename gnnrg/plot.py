@@ -61,6 +61,29 @@ def theory_grid(
     )
 
 
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and np.isnan(value))
+
+
+def _show(value: Any) -> str:
+    """A swept value for a panel title (a missing one, e.g. no motif, as ``none``)."""
+    return "none" if _missing(value) else str(value)
+
+
+def _plain_csbm(df: pd.DataFrame) -> bool:
+    """Whether every row's generator variant arguments are at the plain cSBM's defaults."""
+    from gnnrg.generators.csbm import VARIANTS
+
+    for key, default in VARIANTS.items():
+        if key not in df:
+            continue
+        column = df[key]
+        plain = column.isna() if default is None else (column == default)
+        if not plain.all():
+            return False
+    return True
+
+
 def _overlay_theory(ax, params: dict[str, Any], lams, mus, level: float) -> None:
     from scipy.special import ndtri
 
@@ -118,8 +141,10 @@ def plot_phase_diagram(
     level : float, optional
         Accuracy level of the threshold and the theory contours; default (1 + 1/k)/2.
     theory : bool, default True
-        Overlay theory (two-class cSBM with x = λ, y = μ only): 1- and 2-layer GCN contours at
-        ``level``, the features-only line and the information-theoretic curve.
+        Overlay theory (the plain two-class cSBM with x = λ, y = μ only; none for a variant such
+        as degree correction or planted motifs, which the curves do not describe): 1- and
+        2-layer GCN contours at ``level``, the features-only line and the information-theoretic
+        curve.
     show_thresholds : bool, default True
         Mark the empirical threshold per x with its bootstrap 95% CI.
     legend : bool, default True
@@ -154,11 +179,11 @@ def plot_phase_diagram(
     for key, value in (where or {}).items():
         if key not in sub:
             raise ValueError(f"where: {key!r} is not a column of the results")
-        picked = sub[sub[key] == value]
+        picked = sub[sub[key].isna() if _missing(value) else sub[key] == value]
         if picked.empty:
             raise ValueError(
                 f"where: {key}={value!r} has no results for {model!r}; "
-                f"values present: {sorted(sub[key].unique().tolist())}"
+                f"values present: {sorted(map(str, sub[key].unique()))}"
             )
         sub = picked
     extra = extra_axes(sub, ("model", x, y))
@@ -186,14 +211,15 @@ def plot_phase_diagram(
     ax.figure.colorbar(mesh, ax=ax, label=metric.replace("_", " "))
     seeds = int(sub.groupby([x, y])[metric].count().max())
     what = f"best of {seeds}" if stat == "best" else f"mean {metric} over {seeds} seeds"
-    label = model + "".join(f", {k}={v}" for k, v in (where or {}).items())
+    label = model + "".join(f", {k}={_show(v)}" for k, v in (where or {}).items())
     ax.set_title(f"{label}: {what}" + (f", {smooth}×{smooth} smoothed" if smooth > 1 else ""))
     ax.set_xlabel({"lam": "λ (edge signal)"}.get(x, x))
     ax.set_ylabel({"mu": "μ (feature signal)"}.get(y, y))
     first = sub.iloc[0]
     if theory and x == "lam" and y == "mu" and k == 2 and first.get("model") is not None:
         needed = ("n", "avg_degree", "sigma", "num_features")
-        if all(c in sub for c in needed) and sub[list(needed)].nunique().max() == 1:
+        constant = all(c in sub for c in needed) and sub[list(needed)].nunique().max() == 1
+        if constant and _plain_csbm(sub):
             _overlay_theory(ax, first[list(needed)].to_dict(), xs, ys, level)
     if show_thresholds and len(ys) > 1:
         th = thresholds(sub, level, x=x, y=y, n_boot=200)

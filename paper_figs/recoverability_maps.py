@@ -19,6 +19,7 @@ DEFAULT = [
     "sweeps/paper_recoverability.yaml",
     "sweeps/paper_degree_corrected.yaml",
     "sweeps/paper_classes.yaml",
+    "sweeps/paper_motifs.yaml",
 ]
 
 

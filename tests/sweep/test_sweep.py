@@ -243,6 +243,26 @@ def test_a_third_swept_parameter_is_kept_apart_not_pooled():
     assert [w for _, w in _panels(df)] == [{"classes": 2}, {"classes": 4}]
 
 
+def test_theory_is_drawn_on_plain_csbm_slices_only():
+    """A motif sweep: the 'no motif' slice (first, titled none) gets the cSBM theory, a
+    planted-motif slice does not (the curves do not describe it)."""
+    rows = [
+        {"model": "gcn", "motif": motif, "n": 1000, "avg_degree": 10.0, "sigma": 1.0,
+         "num_features": 10, "classes": 2, "lam": lam, "mu": mu, "seed": s,
+         "test_acc": 0.5 + mu / 3}
+        for motif in ("triangle", None) for lam in (0.0, 2.0) for mu in (0.5, 1.5)
+        for s in range(2)
+    ]  # fmt: skip
+    df = pd.DataFrame(rows)
+    assert [w for _, w in _panels(df)][1] == {"motif": "triangle"}
+    plain_where = _panels(df)[0][1]
+    plain = plot_phase_diagram(df, "gcn", where=plain_where)
+    assert plain.get_title().startswith("gcn, motif=none:")
+    assert "1-layer GCN theory" in plain.get_legend_handles_labels()[1]
+    planted = plot_phase_diagram(df, "gcn", where={"motif": "triangle"})
+    assert not any("theory" in label for label in planted.get_legend_handles_labels()[1])
+
+
 def test_cli_plot_draws_one_panel_per_model_and_slice(tmp_path):
     text = TINY.replace("grid: {lam: [-1.5, 1.5]", "grid: {classes: [2, 3], lam: [-1.0, 1.5]")
     text = text.replace("classes: 2, ", "").replace("epochs: 30", "epochs: 5")
