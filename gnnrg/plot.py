@@ -70,11 +70,17 @@ def _show(value: Any) -> str:
     return "none" if _missing(value) else str(value)
 
 
+#: The variant arguments of :func:`gnnrg.csbm` that switch a variant on; the others
+#: (``motif_classes``, ``degree_exponent``, ...) only shape a variant that is on.
+_SWITCHES = ("degree_law", "edge_noise", "feature_noise", "noise_features", "motif")
+
+
 def _plain_csbm(df: pd.DataFrame) -> bool:
-    """Whether every row's generator variant arguments are at the plain cSBM's defaults."""
+    """Whether every row's graphs are the plain cSBM (every variant switched off)."""
     from gnnrg.generators.csbm import VARIANTS
 
-    for key, default in VARIANTS.items():
+    for key in _SWITCHES:
+        default = VARIANTS[key]
         if key not in df:
             continue
         column = df[key]

@@ -63,7 +63,8 @@ def extra_axes(df: pd.DataFrame, keys: tuple[str, ...] = ("model", "lam", "mu"))
     columns = [c for c in df.columns if c not in OUTCOMES and c not in present]
     if df.empty or not columns:
         return []
-    text = df[columns].astype(str)  # arrays and None compare by their text
+    cells = df[columns].astype(object)
+    text = cells.where(cells.notna(), "<missing>").astype(str)  # None and NaN alike; arrays
     found: list[str] = []
     for column in columns:  # a column fixed by the keys and the axes found so far is derived
         groups = [df[k] for k in present] + [text[c] for c in found]

@@ -11,6 +11,7 @@ import os
 import uuid
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 __all__ = ["done_cells", "load_results", "write_rows"]
@@ -68,6 +69,27 @@ def load_results(out: str | Path) -> pd.DataFrame:
     df = pd.concat([pd.read_parquet(p) for p in parts], ignore_index=True)
     if "cell_id" in df:
         df = df.drop_duplicates("cell_id", keep="first").reset_index(drop=True)
+    return _uniform_columns(df)
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float | np.number) and not isinstance(value, bool)
+
+
+def _uniform_columns(df: pd.DataFrame) -> pd.DataFrame:
+    """One representation per value across parts: a part where a parameter was always missing
+    stores it as null and reads back as ``None`` or ``NaN``, one where it was set as ``100`` or
+    ``100.0``. Numeric columns become numeric (missing = NaN), others keep ``None`` for missing,
+    so grouping and de-duplication see one value, not two."""
+    for column in df.columns:
+        values = df[column]
+        if not pd.api.types.is_object_dtype(values):
+            continue
+        present = values.dropna()
+        if len(present) and present.map(_is_number).all():
+            df[column] = pd.to_numeric(values)
+        else:
+            df[column] = values.astype(object).where(values.notna(), None)
     return df
 
 

@@ -243,6 +243,26 @@ def test_a_third_swept_parameter_is_kept_apart_not_pooled():
     assert [w for _, w in _panels(df)] == [{"classes": 2}, {"classes": 4}]
 
 
+def test_parts_written_apart_read_back_with_one_value_per_value(tmp_path):
+    """A part whose cells all lack a motif stores the column as null (read back as None or
+    NaN), another stores 100 where a third has 100.0: one value each after loading."""
+    from gnnrg.sweep.store import write_rows
+
+    base = {"model": "gcn", "lam": 0.0, "mu": 1.0, "test_acc": 0.8}
+    write_rows(tmp_path, [{**base, "cell_id": "a", "motif": None, "motif_count": None}])
+    write_rows(tmp_path, [{**base, "cell_id": "b", "motif": "triangle", "motif_count": 100}])
+    write_rows(tmp_path, [{**base, "cell_id": "c", "motif": "triangle", "motif_count": 100.0}])
+    write_rows(tmp_path, [{**base, "cell_id": "d", "motif": None, "motif_count": float("nan")}])
+    df = load_results(tmp_path).sort_values("cell_id")
+    assert df["motif"].tolist() == [None, "triangle", "triangle", None]
+    assert df["motif_count"].dtype.kind == "f" and df["motif_count"].isna().tolist() == [
+        True, False, False, True
+    ]  # fmt: skip
+    assert len(df[["motif", "motif_count"]].drop_duplicates()) == 2
+    assert extra_axes(df) == ["motif"]
+    assert [w for _, w in _panels(df)] == [{"motif": None}, {"motif": "triangle"}]
+
+
 def test_theory_is_drawn_on_plain_csbm_slices_only():
     """A motif sweep: the 'no motif' slice (first, titled none) gets the cSBM theory, a
     planted-motif slice does not (the curves do not describe it)."""
@@ -261,6 +281,12 @@ def test_theory_is_drawn_on_plain_csbm_slices_only():
     assert "1-layer GCN theory" in plain.get_legend_handles_labels()[1]
     planted = plot_phase_diagram(df, "gcn", where={"motif": "triangle"})
     assert not any("theory" in label for label in planted.get_legend_handles_labels()[1])
+    # an argument that only shapes a variant does not switch it on
+    shaped = plot_phase_diagram(df.assign(motif_classes="mixed"), "gcn", where=plain_where)
+    assert "1-layer GCN theory" in shaped.get_legend_handles_labels()[1]
+    degree = df[df["motif"].isna()].assign(degree_law="powerlaw")
+    corrected = plot_phase_diagram(degree.drop(columns="motif"), "gcn")
+    assert not any("theory" in label for label in corrected.get_legend_handles_labels()[1])
 
 
 def test_cli_plot_draws_one_panel_per_model_and_slice(tmp_path):
