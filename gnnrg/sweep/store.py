@@ -11,7 +11,6 @@ import os
 import uuid
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 __all__ = ["done_cells", "load_results", "write_rows"]
@@ -72,10 +71,6 @@ def load_results(out: str | Path) -> pd.DataFrame:
     return _uniform_columns(df)
 
 
-def _is_number(value: object) -> bool:
-    return isinstance(value, int | float | np.number) and not isinstance(value, bool)
-
-
 def _uniform_columns(df: pd.DataFrame) -> pd.DataFrame:
     """One representation per value across parts: a part where a parameter was always missing
     stores it as null and reads back as ``None`` or ``NaN``, one where it was set as ``100`` or
@@ -85,8 +80,8 @@ def _uniform_columns(df: pd.DataFrame) -> pd.DataFrame:
         values = df[column]
         if not pd.api.types.is_object_dtype(values):
             continue
-        present = values.dropna()
-        if len(present) and present.map(_is_number).all():
+        kind = pd.api.types.infer_dtype(values, skipna=True)
+        if kind in ("integer", "floating", "mixed-integer-float"):
             df[column] = pd.to_numeric(values)
         else:
             df[column] = values.astype(object).where(values.notna(), None)
