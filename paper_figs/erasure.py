@@ -12,10 +12,12 @@ the transductive protocol (60/20/20 split); every seed draws a fresh erasure, sp
 initialisation. Real datasets are read from files already under ``--root`` (nothing is
 downloaded; a missing one is skipped with a note). Always included: a cSBM with class-blind
 planted triangles, whose higher-order structure is known, so what erasure removes is measured
-(the table's ``triangles`` column).
+(the table's ``triangles`` column); it is drawn afresh for every seed, so each seed compares
+one graph with its own erasures. A real dataset is one graph for every seed.
 
 Writes ``OUT/erasure.csv`` (one row per graph, version, model and seed), ``OUT/summary.csv``
-(mean and 95% CI) and ``OUT/erasure.{png,pdf}``.
+(mean and 95% CI, and the change against the original paired by seed) and
+``OUT/erasure.{png,pdf}``.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ VERSIONS = {
 }
 
 
-def planted_graph(n: int = 1000, seed: int = 0) -> Any:
+def planted_graph(n: int = 1000, seed: Any = 0) -> Any:
     """The built-in graph: a two-class cSBM (d = 10, λ = 1, μ = 0.5) with 3n/10 class-blind
     planted triangles."""
     from gnnrg import csbm
@@ -57,8 +59,9 @@ def erasure_table(
 
     Parameters
     ----------
-    graphs : dict of name -> Data
-        Labelled graphs with features.
+    graphs : dict of name -> Data or callable
+        Labelled graphs with features, or functions of a seed (a ``SeedSequence``) returning
+        one: a fresh graph per seed, which that seed's erasures start from.
     models : list of str
         Registry names (trained together per version through the batched engine).
     seeds : int
@@ -73,7 +76,8 @@ def erasure_table(
 
     Examples
     --------
-    >>> t = erasure_table({"planted": planted_graph(200)}, ["mlp"], seeds=2, epochs=5)
+    >>> family = lambda seed: planted_graph(200, seed)
+    >>> t = erasure_table({"planted": family}, ["mlp"], seeds=2, epochs=5)
     >>> t.groupby("version").size().to_dict()
     {'both erased': 2, 'edges erased': 2, 'features erased': 2, 'original': 2}
     """
@@ -81,17 +85,21 @@ def erasure_table(
     from gnnrg.training.batched import train_many
 
     rows = []
-    for g_index, (name, graph) in enumerate(graphs.items()):
+    for g_index, (name, source) in enumerate(graphs.items()):
+        if hasattr(source, "edge_index"):  # one graph (a Data is callable too: test this)
+            originals = [source] * seeds
+        else:
+            originals = [source(np.random.SeedSequence([g_index, s])) for s in range(seeds)]
         for v_index, (version, (edges, features)) in enumerate(VERSIONS.items()):
-            roots = [np.random.SeedSequence([g_index, v_index, s]) for s in range(seeds)]
+            roots = [np.random.SeedSequence([g_index, s, v_index]) for s in range(seeds)]
             if edges or features:
                 versions = [
                     erase(graph, edges=edges, features=features, covariance=covariance,
                           seed=np.random.default_rng(root.spawn(1)[0]))
-                    for root in roots
+                    for graph, root in zip(originals, roots, strict=True)
                 ]  # fmt: skip
             else:
-                versions = [graph] * seeds
+                versions = originals
             triangles = [int(stats(g)["triangles"]) for g in versions]
             for model in models:
                 results = train_many(model, versions, seeds=roots, protocol="transductive",
@@ -105,13 +113,22 @@ def erasure_table(
 
 
 def summarize_erasure(table: pd.DataFrame) -> pd.DataFrame:
-    """Mean test accuracy, its 95% CI half-width and the mean triangle count per (graph,
-    version, model), versions in :data:`VERSIONS` order."""
+    """Per (graph, model, version), versions in :data:`VERSIONS` order: mean test accuracy and
+    its 95% CI half-width, the mean triangle count, and the change against the original paired
+    by seed (``change``, ``change_ci95``)."""
+    keys = ["graph", "model", "seed"]
+    base = table[table["version"] == "original"].set_index(keys)["test_acc"]
+    table = table.assign(
+        change=table["test_acc"] - base.reindex(table.set_index(keys).index).values
+    )
     g = table.groupby(["graph", "model", "version"], sort=False)
     out = g.agg(mean=("test_acc", "mean"), std=("test_acc", "std"), count=("test_acc", "size"),
-                triangles=("triangles", "mean")).reset_index()  # fmt: skip
-    out["ci95"] = 1.96 * out["std"].fillna(0) / np.sqrt(out["count"])
-    return out.drop(columns="std")
+                triangles=("triangles", "mean"), change=("change", "mean"),
+                change_std=("change", "std")).reset_index()  # fmt: skip
+    root = np.sqrt(out["count"])
+    out["ci95"] = 1.96 * out["std"].fillna(0) / root
+    out["change_ci95"] = 1.96 * out["change_std"].fillna(0) / root
+    return out.drop(columns=["std", "change_std"])
 
 
 def plot_erasure(summary: pd.DataFrame) -> Any:
@@ -158,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
     matplotlib.use("Agg")
     from gnnrg.datasets import load_pyg_dataset
 
-    graphs = {"planted triangles (cSBM)": planted_graph(args.n)}
+    graphs: dict[str, Any] = {"planted triangles (cSBM)": lambda seed: planted_graph(args.n, seed)}
     for name in args.datasets:
         try:
             graphs[name] = load_pyg_dataset(name, args.root)

@@ -21,6 +21,9 @@ def test_erasure_table_removes_planted_triangles_and_keeps_the_rest():
     erasure = _script("erasure")
     graph = erasure.planted_graph(300)
     table = erasure.erasure_table({"g": graph}, ["mlp", "gcn"], seeds=2, epochs=5)
+    summary = erasure.summarize_erasure(table)
+    original = summary[summary["version"] == "original"]
+    assert (original["change"] == 0).all() and (original["change_ci95"] == 0).all()
     assert len(table) == 4 * 2 * 2 and table["test_acc"].between(0, 1).all()
     triangles = table.groupby("version")["triangles"].mean()
     # edge erasure rewires the planted triangles away; feature erasure leaves edges alone
@@ -30,6 +33,15 @@ def test_erasure_table_removes_planted_triangles_and_keeps_the_rest():
     # every seed erases afresh: two seeds, two different rewired graphs
     edged = table[(table["version"] == "edges erased") & (table["model"] == "mlp")]
     assert edged["triangles"].nunique() == 2
+
+
+def test_a_graph_family_gives_each_seed_its_own_graph():
+    erasure = _script("erasure")
+    table = erasure.erasure_table(
+        {"f": lambda seed: erasure.planted_graph(200, seed)}, ["mlp"], seeds=2, epochs=3
+    )
+    original = table[table["version"] == "original"]
+    assert original["triangles"].nunique() == 2  # two seeds, two drawn graphs
 
 
 def test_erasure_script_writes_table_summary_and_figure(tmp_path, capsys):
