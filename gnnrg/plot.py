@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["plot_phase_diagram", "plot_theory_map", "theory_grid"]
+__all__ = ["plot_graph_profile", "plot_phase_diagram", "plot_theory_map", "theory_grid"]
 
 
 @cache
@@ -287,3 +287,151 @@ def plot_theory_map(
     if ax.get_legend_handles_labels()[0]:
         ax.legend(fontsize=7, loc="upper right")
     return ax
+
+
+def _degree_triangle_profile(data: Any) -> tuple[np.ndarray, np.ndarray]:
+    from gnnrg.diagnostics import adjacency, triangles_per_node
+    from gnnrg.edgelist import edge_array
+
+    edges, n = edge_array(data)
+    degrees = np.bincount(edges.ravel(), minlength=n)
+    return degrees, triangles_per_node(adjacency(edges, n))
+
+
+def _ccdf(ax, degrees: np.ndarray, **style: Any) -> None:
+    values = np.sort(degrees[degrees > 0])
+    if len(values):
+        share = 1.0 - np.arange(len(values)) / len(values)  # P(D >= value)
+        ax.step(values, share, where="post", **style)
+
+
+def _triangles_by_degree(ax, degrees: np.ndarray, triangles: np.ndarray, **style: Any) -> None:
+    """Mean triangles through a node, in logarithmic degree bins."""
+    present = degrees > 0
+    if not present.any():
+        return
+    edges = np.unique(np.geomspace(1, degrees.max() + 1, 12).astype(int))
+    which = np.digitize(degrees[present], edges)
+    mids, means = [], []
+    for b in np.unique(which):
+        members = which == b
+        mids.append(degrees[present][members].mean())
+        means.append(triangles[present][members].mean())
+    ax.plot(mids, means, marker="o", ms=3, **style)
+
+
+def plot_graph_profile(data: Any, *, compare: bool = True, seed: int = 0, axes: Any = None) -> Any:
+    """The structure the cSBM speaks about, of any labelled graph, next to its matched cSBM.
+
+    Three panels: the degree distribution (complementary CDF, log-log; Hill tail exponent in
+    the title), the class mixing matrix (share of each class's edge ends that land in each
+    class; edge and adjusted homophily in the title) and the mean number of triangles through
+    a node by degree (higher-order structure). With ``compare``, a cSBM with the graph's node
+    count, number of classes and estimated (d, λ) is drawn dashed: what the graph would look
+    like if it were a (balanced, degree-homogeneous) SBM.
+
+    Parameters
+    ----------
+    data : torch_geometric.data.Data or networkx.Graph
+        Labels ``y`` are used when present (the mixing panel needs them).
+    compare : bool, default True
+        Also draw the matched cSBM (skipped, with a note, where no valid one exists).
+    seed : int, default 0
+        Seed of the matched cSBM.
+    axes : sequence of three matplotlib Axes, optional
+
+    Returns
+    -------
+    numpy array of the three Axes.
+
+    Examples
+    --------
+    >>> from gnnrg import csbm
+    >>> axes = plot_graph_profile(csbm(500, lam=1.5, mu=1.0, seed=0, motif="triangle"))
+    >>> [ax.get_xlabel() for ax in axes]
+    ['degree', 'class of the other end', 'degree']
+    """
+    import matplotlib.pyplot as plt
+
+    from gnnrg.diagnostics import stats
+
+    if axes is None:
+        _, axes = plt.subplots(1, 3, figsize=(14, 4))
+    axes = np.asarray(axes).ravel()
+    summary = stats(data)
+    degrees, triangles = _degree_triangle_profile(data)
+    graph_style = {"color": "C0", "label": "this graph"}
+    _ccdf(axes[0], degrees, **graph_style)
+    _triangles_by_degree(axes[2], degrees, triangles, **graph_style)
+    matched = None
+    if compare:
+        matched, why_not = _matched_csbm(summary, seed)
+        if matched is not None:
+            m_degrees, m_triangles = _degree_triangle_profile(matched)
+            style = {"color": "C1", "ls": "--", "label": "matched cSBM"}
+            _ccdf(axes[0], m_degrees, **style)
+            _triangles_by_degree(axes[2], m_degrees, m_triangles, **style)
+        else:
+            axes[0].plot([], [], " ", label=f"no matched cSBM: {why_not}")
+    axes[0].set(xscale="log", yscale="log", xlabel="degree", ylabel="P(degree ≥ k)")
+    axes[0].set_title(
+        f"n = {summary['num_nodes']}, mean degree {summary['mean_degree']:.1f}, "
+        f"Hill exponent {summary['degree_exponent']:.2f}",
+        fontsize=9,
+    )
+    axes[0].legend(fontsize=7)
+    _mixing_panel(axes[1], data, summary)
+    axes[2].set(xscale="log", xlabel="degree", ylabel="mean triangles through a node")
+    extra = "" if matched is None else f" (matched cSBM {stats(matched)['triangles']})"
+    axes[2].set_title(f"{summary['triangles']} triangles{extra}", fontsize=9)
+    axes[2].legend(fontsize=7)
+    return axes
+
+
+def _matched_csbm(summary: dict[str, Any], seed: int) -> tuple[Any, str]:
+    """A cSBM with the graph's n, k and estimated (d, λ), or ``(None, why)``."""
+    from gnnrg import csbm
+
+    k = int(summary.get("classes", 1))
+    if k < 2 or not np.isfinite(summary.get("lam", np.nan)):
+        return None, "needs labels of two or more classes"
+    try:
+        graph = csbm(summary["num_nodes"], classes=k, avg_degree=summary["avg_degree"],
+                     lam=summary["lam"], num_features=1, seed=seed)  # fmt: skip
+    except ValueError as err:
+        return None, str(err)
+    return graph, ""
+
+
+def _mixing_panel(ax, data: Any, summary: dict[str, Any]) -> None:
+    from gnnrg.diagnostics import _node_array
+    from gnnrg.edgelist import edge_array
+
+    y = _node_array(data, "y")
+    ax.set_xlabel("class of the other end")
+    if y is None:
+        ax.text(0.5, 0.5, "no labels", ha="center", va="center", transform=ax.transAxes)
+        return
+    y = y.astype(np.int64)
+    edges, _ = edge_array(data)
+    k = int(y.max()) + 1
+    counts = np.zeros((k, k))
+    np.add.at(counts, (y[edges[0]], y[edges[1]]), 1)
+    counts = counts + counts.T  # each edge has two ends
+    share = counts / np.maximum(counts.sum(1, keepdims=True), 1)
+    image = ax.imshow(share, vmin=0, vmax=1, cmap="Blues")
+    if k <= 10:
+        for a in range(k):
+            for b in range(k):
+                colour = "white" if share[a, b] > 0.6 else "black"
+                ax.text(b, a, f"{share[a, b]:.2f}", ha="center", va="center", fontsize=7,
+                        color=colour)  # fmt: skip
+    ax.figure.colorbar(image, ax=ax, label="share of the class's edge ends")
+    ax.set_ylabel("class")
+    ax.set_xticks(range(k))
+    ax.set_yticks(range(k))
+    ax.set_title(
+        f"edge homophily {summary['edge_homophily']:.2f}, "
+        f"adjusted {summary['adjusted_homophily']:.2f}",
+        fontsize=9,
+    )

@@ -1,0 +1,38 @@
+"""The graph profile figure reports the statistics it draws, for labelled and unlabelled graphs."""
+
+import matplotlib.pyplot as plt
+import networkx as nx
+import numpy as np
+import pytest
+
+from gnnrg import csbm, from_networkx, stats
+from gnnrg.plot import plot_graph_profile
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+def test_profile_of_a_motif_planted_graph_shows_mixing_and_extra_triangles():
+    graph = csbm(1500, lam=1.5, mu=1.0, seed=3, motif="triangle", motif_count=300,
+                 motif_classes="mixed")  # fmt: skip
+    summary = stats(graph)
+    axes = plot_graph_profile(graph, seed=1)
+    share = np.asarray(axes[1].images[0].get_array())
+    assert np.allclose(share.sum(1), 1.0)
+    # balanced classes: the mean of the diagonal is the edge homophily
+    assert abs(np.diag(share).mean() - summary["edge_homophily"]) < 0.01
+    title = axes[2].get_title()  # "T triangles (matched cSBM M)"
+    mine, matched = int(title.split()[0]), int(title.split()[-1].rstrip(")"))
+    assert mine == summary["triangles"] and mine > matched + 250  # the 300 planted ones
+    assert [line.get_label() for line in axes[0].get_lines()] == ["this graph", "matched cSBM"]
+
+
+def test_profile_without_labels_skips_mixing_and_the_matched_model():
+    data = from_networkx(nx.barabasi_albert_graph(300, 3, seed=0))
+    axes = plot_graph_profile(data)
+    assert not axes[1].images and axes[1].texts[0].get_text() == "no labels"
+    labels = axes[0].get_legend_handles_labels()[1]
+    assert labels == ["this graph", "no matched cSBM: needs labels of two or more classes"]
