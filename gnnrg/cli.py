@@ -1,7 +1,7 @@
-"""The ``gnnrg`` command line: ``sweep``, ``plot`` and ``theory``.
+"""The ``gnnrg`` command line: ``sweep``, ``plot``, ``theory`` and ``profile``.
 
-Only ``sweep`` imports torch; ``gnnrg theory`` starts without it. Bad input exits with status 2
-and one message naming the flag or field, without a traceback.
+Only ``sweep`` and ``profile`` import torch; ``gnnrg theory`` starts without it. Bad input exits
+with status 2 and one message naming the flag or field, without a traceback.
 """
 
 from __future__ import annotations
@@ -119,6 +119,14 @@ def _build_parser() -> argparse.ArgumentParser:
     th.add_argument("--out", help="grid table to write (.csv or .parquet)")
     th.add_argument("--plot", help="accuracy map to draw (.png or .pdf)")
     th.add_argument("--symbolic", action="store_true", help="print the formulas in LaTeX")
+
+    pr = sub.add_parser("profile", help="statistics and profile figure of your own graph")
+    pr.add_argument("edges", help="edge list: two integer node ids per line")
+    pr.add_argument("--labels", help="one integer class per line, line i for node i")
+    pr.add_argument("--features", help="one row of floats per line, line i for node i")
+    pr.add_argument("--delimiter", help="column separator (default: any whitespace)")
+    pr.add_argument("--json", action="store_true", help="print one JSON object")
+    pr.add_argument("--plot", help="profile figure to draw (.png or .pdf)")
     return parser
 
 
@@ -133,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
     """
     parser = _build_parser()
     args = parser.parse_args(_join_negative_values(sys.argv[1:] if argv is None else argv))
-    handler = {"sweep": _sweep, "plot": _plot, "theory": _theory}[args.command]
+    handler = {"sweep": _sweep, "plot": _plot, "theory": _theory, "profile": _profile}[args.command]
     try:
         return handler(args, parser)
     except BrokenPipeError:  # output piped into head & co.
@@ -286,6 +294,43 @@ def _by_model(panels) -> list[list]:
     for model, where in panels:
         groups.setdefault(model, []).append(where)
     return list(groups.values())
+
+
+# --------------------------------------------------------------------------------------- profile
+def _profile(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from gnnrg.datasets import load_graph_files
+    from gnnrg.diagnostics import stats
+
+    for name in ("edges", "labels", "features"):
+        path = getattr(args, name)
+        if path is not None and not Path(path).is_file():
+            parser.error(f"{name} file {path!r} does not exist")
+    try:
+        data = load_graph_files(args.edges, args.labels, args.features, delimiter=args.delimiter)
+    except ValueError as err:
+        parser.error(str(err))
+    summary = stats(data)
+    if args.json:
+        print(json.dumps(summary))
+    else:
+        width = max(map(len, summary))
+        for key, value in summary.items():
+            shown = f"{value:.4g}" if isinstance(value, float) else value
+            print(f"{key:<{width}}  {shown}")
+    if args.plot:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        from gnnrg.plot import plot_graph_profile
+
+        axes = plot_graph_profile(data)
+        axes[0].figure.tight_layout()
+        axes[0].figure.savefig(args.plot, dpi=130)
+        plt.close(axes[0].figure)
+        print(f"wrote {args.plot}")
+    return 0
 
 
 # ---------------------------------------------------------------------------------------- theory

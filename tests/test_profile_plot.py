@@ -1,11 +1,16 @@
 """The graph profile figure reports the statistics it draws, for labelled and unlabelled graphs."""
 
+import json
+from pathlib import Path
+
 import matplotlib.pyplot as plt
 import networkx as nx
 import numpy as np
 import pytest
 
 from gnnrg import csbm, from_networkx, stats
+from gnnrg.cli import main
+from gnnrg.datasets import load_graph_files
 from gnnrg.plot import plot_graph_profile
 
 
@@ -36,3 +41,24 @@ def test_profile_without_labels_skips_mixing_and_the_matched_model():
     assert not axes[1].images and axes[1].texts[0].get_text() == "no labels"
     labels = axes[0].get_legend_handles_labels()[1]
     assert labels == ["this graph", "no matched cSBM: needs labels of two or more classes"]
+
+
+FIXTURE = Path(__file__).parent / "fixtures" / "tiny"
+
+
+def test_cli_profile_prints_statistics_and_draws(tmp_path, capsys):
+    files = ["--labels", str(FIXTURE / "labels.txt"), "--features", str(FIXTURE / "features.txt")]
+    figure = tmp_path / "profile.png"
+    code = main(["profile", str(FIXTURE / "edges.txt"), *files, "--json", "--plot", str(figure)])
+    assert code == 0 and figure.stat().st_size > 0
+    printed = json.loads(capsys.readouterr().out.splitlines()[0])
+    graph = load_graph_files(*(FIXTURE / f"{n}.txt" for n in ("edges", "labels", "features")))
+    assert printed == json.loads(json.dumps(stats(graph)))
+    assert printed["num_nodes"] == 40 and printed["classes"] == 2
+
+
+def test_cli_profile_names_a_missing_file(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["profile", str(FIXTURE / "edges.txt"), "--labels", str(tmp_path / "none.txt")])
+    assert exit_.value.code == 2
+    assert "labels file" in capsys.readouterr().err
