@@ -348,6 +348,7 @@ def _theory_column(args, lam: float, mus: np.ndarray, samples: int) -> list[dict
         graph_only_bayes_accuracy,
         graph_only_spectral_accuracy,
         it_threshold,
+        joint_bayes_accuracy,
         one_layer_accuracy,
         two_layer_accuracy,
         two_layer_tree_accuracy,
@@ -420,6 +421,9 @@ def _theory_column(args, lam: float, mus: np.ndarray, samples: int) -> list[dict
                 "features_only": float(features_only_accuracy(mu, args.sigma)),
                 "graph_only_bayes": graph_only,
                 "graph_only_spectral": graph_spectral,
+                "joint_bayes": float(
+                    joint_bayes_accuracy(lam, float(mu), args.sigma, n=n, avg_degree=d)
+                ),
                 "it_threshold": float(
                     it_threshold(lam, mu, sigma=args.sigma, n=n, num_features=args.num_features)
                 ),
@@ -523,6 +527,7 @@ def _print_point(r: dict[str, Any]) -> None:
     print(f"  features only, Φ(μ/σ)       {r['features_only']:.4f}")
     print(f"  graph only, Bayes (dense)   {r['graph_only_bayes']:.4f}")
     print(f"  graph only, spectral        {r['graph_only_spectral']:.4f}")
+    print(f"  features + graph, Bayes     {r['joint_bayes']:.4f}")
     verdict = "above: weak recovery possible" if r["it_threshold"] > 1 else "below: impossible"
     print(f"  λ² + μ_D²/γ                 {r['it_threshold']:.4f} ({verdict})")
 

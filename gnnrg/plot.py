@@ -20,7 +20,7 @@ def _theory_grid_cached(
     n: int, avg_degree: float, sigma: float, num_features: int, lams: tuple, mus: tuple
 ) -> dict[str, np.ndarray]:
     from gnnrg.parameters import block_probabilities
-    from gnnrg.theory import one_layer_accuracy, two_layer_accuracy
+    from gnnrg.theory import joint_bayes_accuracy, one_layer_accuracy, two_layer_accuracy
 
     one = np.full((len(mus), len(lams)), np.nan)
     two = np.full_like(one, np.nan)
@@ -36,14 +36,19 @@ def _theory_grid_cached(
         two[:, j] = two_layer_accuracy(n, p_in, p_out, mu_arr, sigma, norm="mean")[
             "accuracy_best_sign"
         ]
-    return {"one_layer": one, "two_layer": two}
+    bayes = joint_bayes_accuracy(
+        np.asarray(lams)[None, :], np.asarray(mus)[:, None], sigma, n=n, avg_degree=avg_degree
+    )
+    return {"one_layer": one, "two_layer": two, "bayes": bayes}
 
 
 def theory_grid(
     n: int, avg_degree: float, sigma: float, num_features: int, lams: Any, mus: Any
 ) -> dict[str, np.ndarray]:
-    """Theory accuracy maps (best sign) on a (μ, λ) grid: one-layer mean GCN (exact) and the
-    two-layer mean GCN (degree-conditioned moment form), arrays of shape (len(mus), len(lams)).
+    """Theory accuracy maps (best sign) on a (μ, λ) grid: one-layer mean GCN (exact), the
+    two-layer mean GCN (degree-conditioned moment form) and the Bayes-optimal accuracy from
+    features and edges (:func:`~gnnrg.theory.joint.joint_bayes_accuracy`, dense limit), arrays
+    of shape (len(mus), len(lams)).
 
     Examples
     --------
@@ -100,8 +105,12 @@ def _overlay_theory(ax, params: dict[str, Any], lams, mus, level: float) -> None
     fine_l = np.linspace(min(lams), max(lams), 31)
     fine_m = np.linspace(min(mus), max(mus), 31)
     grid = theory_grid(n, d, sigma, f, fine_l, fine_m)
-    styles = {"one_layer": ("white", "-"), "two_layer": ("white", "--")}
-    labels = {"one_layer": "1-layer GCN theory", "two_layer": "2-layer GCN theory"}
+    styles = {"one_layer": ("white", "-"), "two_layer": ("white", "--"), "bayes": ("magenta", "-.")}
+    labels = {
+        "one_layer": "1-layer GCN theory",
+        "two_layer": "2-layer GCN theory",
+        "bayes": "Bayes-optimal, features + edges (dense limit)",
+    }
     for key, (color, ls) in styles.items():
         if np.nanmax(grid[key]) >= level:
             ax.contour(fine_l, fine_m, grid[key], levels=[level], colors=color, linestyles=ls)

@@ -17,6 +17,7 @@ from gnnrg.theory.graph_only import (
     graph_only_bayes_accuracy,
     graph_only_spectral_accuracy,
 )
+from gnnrg.theory.joint import joint_bayes_accuracy
 from gnnrg.theory.linearisation import cross_entropy, linearised_margin, odd_part, relu_gcn_margin
 from gnnrg.theory.nodewise import filter_matrix, nodewise_accuracy
 from gnnrg.theory.regions import gcn_gain
@@ -35,6 +36,7 @@ __all__ = [
     "graph_only_spectral_accuracy",
     "it_threshold",
     "it_threshold_mu",
+    "joint_bayes_accuracy",
     "linearised_margin",
     "nodewise_accuracy",
     "odd_part",

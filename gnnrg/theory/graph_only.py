@@ -112,12 +112,15 @@ def amp_labels(
     lam: float,
     iterations: int = 200,
     seed: int | np.random.Generator | None = 0,
+    field: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Bayes-AMP on one graph from its edges alone: returns the posterior means ``tanh(h)``.
+    """Bayes-AMP on one graph: returns the posterior means ``tanh(h)``.
 
     Each iteration is ``O(n + E)``: ``Y m = (A m − (d/n) Σm)/√d`` never forms ``Y``;
-    ``h ← λ Y m − λ² b m_prev`` with the Onsager coefficient ``b = mean(1 − m²)``. The start is
-    random and uninformative; the sign of the result is arbitrary (take the best sign).
+    ``h ← λ Y m − λ² b m_prev + h⁰`` with the Onsager coefficient ``b = mean(1 − m²)`` and an
+    optional external field ``h⁰`` (each node's prior log-odds, e.g. from its features: see
+    :mod:`gnnrg.theory.joint`). From edges alone the start is random and uninformative and the
+    sign of the result arbitrary (take the best sign); with a field it starts from the field.
 
     Parameters
     ----------
@@ -129,6 +132,8 @@ def amp_labels(
         The model's d and λ.
     iterations : int, default 200
     seed : int or Generator
+    field : float array of shape (n,), optional
+        External field ``h⁰``, half the log-odds of ``v_i = +1`` given each node's own data.
 
     Examples
     --------
@@ -150,12 +155,18 @@ def amp_labels(
     a = sp.coo_matrix((np.ones(edges.shape[1]), (edges[0], edges[1])), shape=(n, n)).tocsr()
     a = a + a.T
     d, scale = float(avg_degree), 1.0 / np.sqrt(float(avg_degree))
-    rng = np.random.default_rng(seed)
-    h = 0.1 * rng.standard_normal(n)
+    if field is None:
+        field = np.zeros(n)
+        h = 0.1 * np.random.default_rng(seed).standard_normal(n)
+    else:
+        field = np.asarray(field, dtype=float)
+        if field.shape != (n,):
+            raise ValueError(f"field has shape {field.shape}; expected ({n},)")
+        h = field
     m, m_prev = np.tanh(h), np.zeros(n)
     for _ in range(iterations):
         ym = (a @ m - (d / n) * m.sum()) * scale
         onsager = lam * lam * np.mean(1.0 - m * m)
-        h = lam * ym - onsager * m_prev
+        h = lam * ym - onsager * m_prev + field
         m_prev, m = m, np.tanh(h)
     return m

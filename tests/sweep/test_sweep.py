@@ -279,6 +279,7 @@ def test_theory_is_drawn_on_plain_csbm_slices_only():
     plain = plot_phase_diagram(df, "gcn", where=plain_where)
     assert plain.get_title().startswith("gcn, motif=none:")
     assert "1-layer GCN theory" in plain.get_legend_handles_labels()[1]
+    assert "Bayes-optimal, features + edges (dense limit)" in plain.get_legend_handles_labels()[1]
     planted = plot_phase_diagram(df, "gcn", where={"motif": "triangle"})
     assert not any("theory" in label for label in planted.get_legend_handles_labels()[1])
     # an argument that only shapes a variant does not switch it on
