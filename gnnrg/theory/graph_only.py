@@ -78,14 +78,22 @@ def graph_only_bayes_accuracy(
     [0.5, 0.894, 0.9986]
     """
     lam2 = np.square(_effective(lam, n, avg_degree))
-    gamma = np.maximum(lam2, 1e-300) * 1.0  # start at the largest possible γ (q ≤ 1)
+    return ndtr(np.sqrt(_state_evolution(lam2, np.zeros_like(lam2), tol)))
+
+
+def _state_evolution(lam2: np.ndarray, side: np.ndarray, tol: float) -> np.ndarray:
+    """Largest fixed point of ``γ = λ² E[tanh((γ + s) + √(γ + s) Z)]`` (``s``: the SNR of any
+    side channel; 0 for edges alone), iterated down from ``γ = λ²``."""
+    lam2, side = np.broadcast_arrays(np.asarray(lam2, dtype=float), side)
+    # no side channel and λ² ≤ 1: γ* = 0 exactly (iterating would only creep towards it)
+    lam2 = np.where((side == 0) & (lam2 <= 1.0), 0.0, lam2)
+    gamma = lam2.copy()
     for _ in range(10_000):
-        new = np.maximum(lam2 * _overlap(gamma), 0.0)
+        new = np.maximum(lam2 * _overlap(gamma + side), 0.0)
         if np.all(np.abs(new - gamma) <= tol * np.maximum(1.0, gamma)):
-            gamma = new
-            break
+            return new
         gamma = new
-    return np.where(lam2 > 1.0, ndtr(np.sqrt(np.maximum(gamma, 0.0))), 0.5)
+    return gamma
 
 
 def graph_only_spectral_accuracy(

@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import ndtr
 
-from gnnrg.theory.graph_only import _effective, _overlap
+from gnnrg.theory.graph_only import _effective, _state_evolution
 
 __all__ = ["joint_bayes_accuracy"]
 
@@ -67,13 +67,4 @@ def joint_bayes_accuracy(
     if np.any(mu < 0):
         raise ValueError(f"mu={mu.tolist()} must be >= 0")
     lam2, s = np.broadcast_arrays(np.square(_effective(lam, n, avg_degree)), (mu / sigma) ** 2)
-    # no side information and λ² ≤ 1: γ* = 0 exactly (iterating would only creep towards it)
-    lam2 = np.where((s == 0) & (lam2 <= 1.0), 0.0, lam2)
-    gamma = lam2.astype(float).copy()  # γ ≤ λ²: iterate down to the largest fixed point
-    for _ in range(10_000):
-        new = np.maximum(lam2 * _overlap(gamma + s), 0.0)
-        if np.all(np.abs(new - gamma) <= tol * np.maximum(1.0, gamma)):
-            gamma = new
-            break
-        gamma = new
-    return ndtr(np.sqrt(gamma + s))
+    return ndtr(np.sqrt(_state_evolution(lam2, s, tol) + s))
