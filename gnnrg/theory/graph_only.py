@@ -84,16 +84,33 @@ def graph_only_bayes_accuracy(
 def _state_evolution(lam2: np.ndarray, side: np.ndarray, tol: float) -> np.ndarray:
     """Largest fixed point of ``γ = λ² E[tanh((γ + s) + √(γ + s) Z)]`` (``s``: the SNR of any
     side channel; 0 for edges alone), iterated down from ``γ = λ²``."""
-    lam2, side = np.broadcast_arrays(np.asarray(lam2, dtype=float), side)
+    from scipy.optimize import brentq
+
+    shape = np.broadcast_shapes(np.shape(lam2), np.shape(side))
+    lam2, side = (a.astype(float).ravel() for a in np.broadcast_arrays(lam2, side))
     # no side channel and λ² ≤ 1: γ* = 0 exactly (iterating would only creep towards it)
     lam2 = np.where((side == 0) & (lam2 <= 1.0), 0.0, lam2)
     gamma = lam2.copy()
-    for _ in range(10_000):
-        new = np.maximum(lam2 * _overlap(gamma + side), 0.0)
-        if np.all(np.abs(new - gamma) <= tol * np.maximum(1.0, gamma)):
-            return new
-        gamma = new
-    return gamma
+    active = np.ones(len(gamma), dtype=bool)
+    for _ in range(300):  # the map is increasing: from above, the iterates fall to γ*
+        new = np.maximum(lam2[active] * _overlap(gamma[active] + side[active]), 0.0)
+        done = np.abs(new - gamma[active]) <= tol * np.maximum(1.0, new)
+        gamma[active] = new
+        active[np.flatnonzero(active)[done]] = False
+        if not active.any():
+            break
+    for i in np.flatnonzero(active):  # slow near Kesten–Stigum: solve f(γ) = 0 instead
+
+        def excess(g, i=i):
+            return lam2[i] * float(_overlap(g + side[i])) - g
+
+        lows = [0.0] if side[i] > 0 else gamma[i] * 10.0 ** -np.arange(1, 13)
+        low = next((g for g in lows if excess(g) > 0), None)  # f > 0 below the root
+        if low is None:  # at the threshold to rounding: γ* = 0
+            gamma[i] = 0.0
+        elif excess(gamma[i]) < 0:  # the largest root lies in (low, γ_300)
+            gamma[i] = brentq(excess, low, gamma[i], xtol=1e-15, rtol=4 * np.finfo(float).eps)
+    return gamma.reshape(shape)
 
 
 def graph_only_spectral_accuracy(
