@@ -59,3 +59,17 @@ def test_bad_joint_input_is_named():
         joint_bayes_accuracy(1.0, -0.5)
     with pytest.raises(ValueError, match=r"field has shape \(3,\); expected \(10,\)"):
         amp_labels(np.array([[0], [1]]), 10, avg_degree=2, lam=1.0, field=np.zeros(3))
+
+
+def test_state_evolution_is_solved_near_kesten_stigum():
+    """Just above λ = 1 the iteration converges slowly; the solver must still land on the
+    fixed point (residual), and on the small-γ expansion γ* ≈ λ² − 1."""
+    from scipy.special import ndtri
+
+    from gnnrg.theory.graph_only import _overlap
+
+    for lam in (1.0001, 1.001, 1.01, 1.1):
+        gamma = float(ndtri(graph_only_bayes_accuracy(lam))) ** 2
+        assert abs(lam**2 * float(_overlap(gamma)) - gamma) < 1e-10 * max(gamma, 1e-3)
+        if lam < 1.005:
+            assert gamma == pytest.approx(lam**2 - 1, rel=0.02)
