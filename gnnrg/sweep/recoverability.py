@@ -60,7 +60,9 @@ def extra_axes(df: pd.DataFrame, keys: tuple[str, ...] = ("model", "lam", "mu"))
     ['classes']
     """
     present = [k for k in keys if k in df]
-    columns = [c for c in df.columns if c not in OUTCOMES and c not in present]
+    columns = [
+        c for c in df.columns if c not in OUTCOMES and c not in present and _varies(df[c])
+    ]  # most parameters are constant over a sweep: only the others need the grouped test
     if df.empty or not columns:
         return []
     cells = df[columns].astype(object)
@@ -75,6 +77,13 @@ def extra_axes(df: pd.DataFrame, keys: tuple[str, ...] = ("model", "lam", "mu"))
         if varies:
             found.append(column)
     return found
+
+
+def _varies(column: pd.Series) -> bool:
+    try:
+        return column.nunique(dropna=False) > 1
+    except TypeError:  # unhashable values (arrays): compare their text
+        return column.astype(str).nunique(dropna=False) > 1
 
 
 def default_level(df: pd.DataFrame) -> float:
