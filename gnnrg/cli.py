@@ -10,6 +10,7 @@ import argparse
 import json
 import math
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -226,7 +227,7 @@ def _plot(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     th.to_csv(out / "thresholds.csv", index=False)
     summarize(df).to_csv(out / "summary.csv", index=False)
     panels = _panels(df)
-    slices = max(len(group) for group in _by_model(panels))  # a row per model when sliced
+    slices = max(Counter(model for model, _ in panels).values())  # a row per model if sliced
     cols = min(len(panels), 3) if slices == 1 else slices
     rows = math.ceil(len(panels) / cols)
     fig, axes = plt.subplots(rows, cols, figsize=(5.2 * cols, 4.2 * rows), squeeze=False)
@@ -286,14 +287,6 @@ def _panels(df) -> list[tuple[str, dict[str, Any]]]:
         combos = sub[extra].drop_duplicates().sort_values(extra, na_position="first")
         panels += [(model, dict(zip(extra, row, strict=True))) for row in combos.to_numpy()]
     return panels
-
-
-def _by_model(panels) -> list[list]:
-    """``panels`` grouped by model (one figure row each when there are slices)."""
-    groups: dict[str, list] = {}
-    for model, where in panels:
-        groups.setdefault(model, []).append(where)
-    return list(groups.values())
 
 
 # --------------------------------------------------------------------------------------- profile

@@ -201,10 +201,21 @@ def stats(data: Any) -> dict[str, Any]:
     >>> s["num_nodes"], round(s["mean_degree"]), round(s["edge_homophily"], 2)
     (2000, 10, 0.65)
     """
+    return _summary(data, *_structure(data))
+
+
+def _structure(data: Any) -> tuple[np.ndarray, int, np.ndarray, np.ndarray]:
+    """Canonical edges, node count, degrees and triangles per node: what :func:`stats` and the
+    profile figure both need, computed once."""
     edges, n = edge_array(data)
     deg = np.bincount(edges.ravel(), minlength=n)
-    adj = adjacency(edges, n)
-    tri = triangles_per_node(adj)
+    return edges, n, deg, triangles_per_node(adjacency(edges, n))
+
+
+def _summary(
+    data: Any, edges: np.ndarray, n: int, deg: np.ndarray, tri: np.ndarray
+) -> dict[str, Any]:
+    """:func:`stats` from a graph's :func:`_structure` (labels and features read from ``data``)."""
     wedges = deg * (deg - 1) / 2.0
     with np.errstate(invalid="ignore", divide="ignore"):
         local = np.where(wedges > 0, tri / wedges, 0.0)

@@ -298,15 +298,6 @@ def plot_theory_map(
     return ax
 
 
-def _degree_triangle_profile(data: Any) -> tuple[np.ndarray, np.ndarray]:
-    from gnnrg.diagnostics import adjacency, triangles_per_node
-    from gnnrg.edgelist import edge_array
-
-    edges, n = edge_array(data)
-    degrees = np.bincount(edges.ravel(), minlength=n)
-    return degrees, triangles_per_node(adjacency(edges, n))
-
-
 def _ccdf(ax, degrees: np.ndarray, **style: Any) -> None:
     values = np.sort(degrees[degrees > 0])
     if len(values):
@@ -362,13 +353,13 @@ def plot_graph_profile(data: Any, *, compare: bool = True, seed: int = 0, axes: 
     """
     import matplotlib.pyplot as plt
 
-    from gnnrg.diagnostics import stats
+    from gnnrg.diagnostics import _structure, _summary
 
     if axes is None:
         _, axes = plt.subplots(1, 3, figsize=(14, 4))
     axes = np.asarray(axes).ravel()
-    summary = stats(data)
-    degrees, triangles = _degree_triangle_profile(data)
+    edges, n, degrees, triangles = _structure(data)  # triangles counted once, for both uses
+    summary = _summary(data, edges, n, degrees, triangles)
     graph_style = {"color": "C0", "label": "this graph"}
     _ccdf(axes[0], degrees, **graph_style)
     _triangles_by_degree(axes[2], degrees, triangles, **graph_style)
@@ -376,7 +367,7 @@ def plot_graph_profile(data: Any, *, compare: bool = True, seed: int = 0, axes: 
     if compare:
         matched, why_not = _matched_csbm(summary, seed)
         if matched is not None:
-            m_degrees, m_triangles = _degree_triangle_profile(matched)
+            _, _, m_degrees, m_triangles = _structure(matched)
             style = {"color": "C1", "ls": "--", "label": "matched cSBM"}
             _ccdf(axes[0], m_degrees, **style)
             _triangles_by_degree(axes[2], m_degrees, m_triangles, **style)
@@ -389,9 +380,9 @@ def plot_graph_profile(data: Any, *, compare: bool = True, seed: int = 0, axes: 
         fontsize=9,
     )
     axes[0].legend(fontsize=7)
-    _mixing_panel(axes[1], data, summary)
+    _mixing_panel(axes[1], data, edges, summary)
     axes[2].set(xscale="log", xlabel="degree", ylabel="mean triangles through a node")
-    extra = "" if matched is None else f" (matched cSBM {stats(matched)['triangles']})"
+    extra = "" if matched is None else f" (matched cSBM {round(m_triangles.sum() / 3)})"
     axes[2].set_title(f"{summary['triangles']} triangles{extra}", fontsize=9)
     axes[2].legend(fontsize=7)
     return axes
@@ -412,9 +403,8 @@ def _matched_csbm(summary: dict[str, Any], seed: int) -> tuple[Any, str]:
     return graph, ""
 
 
-def _mixing_panel(ax, data: Any, summary: dict[str, Any]) -> None:
+def _mixing_panel(ax, data: Any, edges: np.ndarray, summary: dict[str, Any]) -> None:
     from gnnrg.diagnostics import _node_array
-    from gnnrg.edgelist import edge_array
 
     y = _node_array(data, "y")
     ax.set_xlabel("class of the other end")
@@ -422,7 +412,6 @@ def _mixing_panel(ax, data: Any, summary: dict[str, Any]) -> None:
         ax.text(0.5, 0.5, "no labels", ha="center", va="center", transform=ax.transAxes)
         return
     y = y.astype(np.int64)
-    edges, _ = edge_array(data)
     k = int(y.max()) + 1
     counts = np.zeros((k, k))
     np.add.at(counts, (y[edges[0]], y[edges[1]]), 1)
