@@ -1,7 +1,9 @@
 """Node classifiers: GCN, GAT, GraphSAGE, graph transformers, MLP/logistic baselines, and
-non-learned spectral and Louvain baselines."""
+non-learned baselines: belief propagation (the cSBM's Bayes-optimal reference), spectral
+and Louvain."""
 
 from gnnrg.models.base import NodeClassifier
+from gnnrg.models.belief import BeliefPropagation
 from gnnrg.models.gat import GAT
 from gnnrg.models.gcn import GCN
 from gnnrg.models.gps import GraphTransformer
@@ -17,6 +19,7 @@ __all__ = [
     "MLP",
     "MODELS",
     "SAGE",
+    "BeliefPropagation",
     "GraphTransformer",
     "LogReg",
     "Louvain",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from gnnrg._registry import resolve
+from gnnrg.models.belief import BeliefPropagation
 from gnnrg.models.gat import GAT
 from gnnrg.models.gcn import GCN
 from gnnrg.models.gps import GraphTransformer
@@ -26,6 +27,7 @@ MODELS: dict[str, type] = {
     "transformer-local": TransformerLocal,
     "spectral": Spectral,
     "louvain": Louvain,
+    "bp": BeliefPropagation,
 }
 
 

@@ -184,7 +184,7 @@ def _train_chunk(
     twin = twin_class(nets[0])
     if not getattr(nets[0], "learned", True):
         return [
-            _evaluate_unsupervised(net, g, h, options["protocol"], run.test_idx)
+            _evaluate_unsupervised(net, g, h, options["protocol"], run)
             for net, g, h, run in zip(nets, graphs, tests, runs, strict=True)
         ]
     if twin is None:  # a user's model class without a twin: the reference loop, one by one

@@ -165,8 +165,10 @@ def train(
     ----------
     model : str, model class or instance
         A registry name (``"gcn"``, ``"gat"``, ``"sage"``, ``"transformer"``,
-        ``"transformer-local"``, ``"mlp"``, ``"logreg"``, ``"spectral"``, ``"louvain"``), a class,
-        or a built module. Non-learned models (spectral, louvain) are only evaluated.
+        ``"transformer-local"``, ``"mlp"``, ``"logreg"``, ``"bp"``, ``"spectral"``, ``"louvain"``),
+        a class, or a built module. Non-learned models are not trained by gradient descent:
+        belief propagation (``"bp"``) estimates its parameters from the training nodes;
+        spectral and louvain only cluster.
     train_data : torch_geometric.data.Data
         Graph with ``x`` and ``y``.
     test_data : Data, optional
@@ -228,7 +230,7 @@ def train(
     with torch.random.fork_rng(devices=[]):
         net = new_model(model, train_data, run, knobs)
         if not getattr(net, "learned", True):
-            return _evaluate_unsupervised(net, train_data, test_data, protocol, run.test_idx)
+            return _evaluate_unsupervised(net, train_data, test_data, protocol, run)
         return _fit(
             net,
             train_data,
@@ -320,24 +322,39 @@ def _accuracy(net, x, ei, extra, y, idx) -> float:
     return float((pred[idx] == y[idx]).float().mean())
 
 
-def _evaluate_unsupervised(net, train_data, test_data, protocol, test_idx) -> dict[str, Any]:
+def _evaluate_unsupervised(net, train_data, test_data, protocol, run) -> dict[str, Any]:
+    """Evaluate a non-learned model: clustering (accuracy up to a relabelling of the
+    clusters), or, for a model that reads labels (``uses_labels``, e.g. belief propagation),
+    fitted on ``run.train_idx`` and scored by plain accuracy; under ``transductive`` those
+    nodes are also clamped to their labels on the graph being classified."""
     from gnnrg.models.registry import model_name
     from gnnrg.models.unsupervised import matched_accuracy
 
     start = time.perf_counter()
     y_train = train_data.y.numpy()
-    pred = net.predict(train_data)
+    supervised = getattr(net, "uses_labels", False)
+    if supervised:
+        net.fit(train_data, run.train_idx)
+        pred = net.predict(train_data, clamp=run.train_idx if protocol == "transductive" else None)
+        score, seen = _plain_accuracy, run.train_idx
+    else:
+        pred = net.predict(train_data)
+        score, seen = matched_accuracy, slice(None)
     result = {
         "model": model_name(net),
         "protocol": protocol,
-        "train_acc": matched_accuracy(pred, y_train),
+        "train_acc": score(pred[seen], y_train[seen]),
         "val_acc": float("nan"),
         "epochs_run": 0,
         "num_parameters": 0,
     }
     if protocol == "transductive":
-        result["test_acc"] = matched_accuracy(pred[test_idx], y_train[test_idx])
+        result["test_acc"] = score(pred[run.test_idx], y_train[run.test_idx])
     else:
-        result["test_acc"] = matched_accuracy(net.predict(test_data), test_data.y.numpy())
+        result["test_acc"] = score(net.predict(test_data), test_data.y.numpy())
     result["train_seconds"] = time.perf_counter() - start
     return result
+
+
+def _plain_accuracy(pred: np.ndarray, y: np.ndarray) -> float:
+    return float((pred == y).mean()) if len(y) else float("nan")
