@@ -40,12 +40,20 @@ def _aggregate_then_project(
 
 
 class MLPTwin(Twin):
-    """Batched :class:`~gnnrg.models.mlp.MLP` / :class:`~gnnrg.models.mlp.LogReg`."""
+    """Batched :class:`~gnnrg.models.mlp.MLP` / :class:`~gnnrg.models.mlp.LogReg`.
+
+    Row-wise (:meth:`rows`): a node's output depends on its own features only, so training
+    needs the forward pass on the training nodes alone.
+    """
 
     reference = (MLP, LogReg)
 
     def forward(self, stack: GraphStack, **extra: Any) -> Tensor:
-        h, layers = stack.x, self.model.layers
+        return self.rows(stack.x)
+
+    def rows(self, x: Tensor) -> Tensor:
+        """Logits of feature rows ``x`` ``(B, m, F)``, any subset of each model's nodes."""
+        h, layers = x, self.model.layers
         for i in range(layers):
             h = self.dense(h, self.p(f"lins.{i}.weight"), self.p(f"lins.{i}.bias"), i == layers - 1)
         return h

@@ -238,6 +238,19 @@ def _masks(runs, attr: str, shape: tuple[int, int], device) -> Any:
     return mask.to(device)
 
 
+def _train_rows(twin, stack, runs) -> Any:
+    """Each model's training nodes as a ``(B, m)`` index, for twins whose outputs are row-wise
+    (``rows``) when every run has ``m < n`` of them (transductive splits, or a validation set
+    held out for early stopping); else None (train on every row, masked)."""
+    if not hasattr(twin, "rows"):
+        return None
+    sizes = {len(run.train_idx) for run in runs}
+    if len(sizes) != 1 or 0 in sizes or stack.n in sizes:  # every node trains: nothing to skip
+        return None
+    rows = np.stack([np.sort(np.asarray(run.train_idx, dtype=np.int64)) for run in runs])
+    return torch.as_tensor(rows, device=stack.device)
+
+
 def _accuracy(pred, y, mask):
     """Per-model accuracy of predictions ``pred`` over ``mask`` (NaN where it is empty)."""
     correct = ((pred == y) & mask).sum(1).to(torch.float64)
@@ -269,11 +282,18 @@ def _fit(twin, stack, test_stack, runs, options) -> dict[str, list]:
     stopped = torch.zeros(batch, dtype=torch.bool, device=stack.device)
     epochs_run = torch.full((batch,), options["epochs"], dtype=torch.long, device=stack.device)
     best_state = twin.state() if watch else None
-    loss_fn = stacked_cross_entropy(stack.y)
+    rows = _train_rows(twin, stack, runs)
+    if rows is None:
+        loss_fn, inputs = stacked_cross_entropy(stack.y), None
+    else:  # a row-wise model: its training pass needs the training nodes only
+        inputs = torch.gather(stack.x, 1, rows.unsqueeze(-1).expand(-1, -1, stack.x.shape[-1]))
+        loss_fn = stacked_cross_entropy(torch.gather(stack.y, 1, rows))
+        weights = torch.full(rows.shape, 1.0 / rows.shape[1], device=stack.device)
     for epoch in range(options["epochs"]):
         twin.train()
         opt.zero_grad()
-        (loss_fn(twin(stack, **extra)) * weights).sum().backward()
+        logits = twin(stack, **extra) if inputs is None else twin.rows(inputs)
+        (loss_fn(logits) * weights).sum().backward()
         opt.step()
         if watch:
             epochs_run = torch.where(stopped, epochs_run, epoch + 1)
