@@ -54,7 +54,7 @@ def plan_tasks(config: SweepConfig, done: set[str] | None = None) -> list[Task]:
     >>> from gnnrg.sweep.config import load_config
     >>> tasks = plan_tasks(load_config("sweeps/quick.yaml"))
     >>> len(tasks), len(tasks[0].models)
-    (216, 4)
+    (216, 5)
     """
     done = done or set()
     tasks = []
