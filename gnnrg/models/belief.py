@@ -24,7 +24,9 @@ one-class fixed points). Labelled nodes of the graph being classified (the trans
 protocol) are clamped to their class. Each sweep costs O(E k + n k F); accuracy is plain (the
 labels fix which cluster is which class): without feature signal on a fresh graph the classes'
 names are not identifiable, and plain accuracy averages 0.5, as for any model trained on
-another graph.
+another graph. It is the reference for the plain cSBM: on graphs with heavy-tailed degrees,
+loops among hubs make it overconfident (below the features alone at λ = 1, μ = 0.5 with
+power-law degrees; ``theory/baselines.md``).
 """
 
 from __future__ import annotations
