@@ -16,7 +16,7 @@ import numpy as np
 import torch
 
 from gnnrg.training.loop import (
-    _evaluate_unsupervised,
+    _evaluate_unlearned,
     check_options,
     new_model,
     plan_run,
@@ -184,7 +184,7 @@ def _train_chunk(
     twin = twin_class(nets[0])
     if not getattr(nets[0], "learned", True):
         return [
-            _evaluate_unsupervised(net, g, h, options["protocol"], run)
+            _evaluate_unlearned(net, g, h, options["protocol"], run)
             for net, g, h, run in zip(nets, graphs, tests, runs, strict=True)
         ]
     if twin is None:  # a user's model class without a twin: the reference loop, one by one

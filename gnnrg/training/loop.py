@@ -230,7 +230,7 @@ def train(
     with torch.random.fork_rng(devices=[]):
         net = new_model(model, train_data, run, knobs)
         if not getattr(net, "learned", True):
-            return _evaluate_unsupervised(net, train_data, test_data, protocol, run)
+            return _evaluate_unlearned(net, train_data, test_data, protocol, run)
         return _fit(
             net,
             train_data,
@@ -322,7 +322,7 @@ def _accuracy(net, x, ei, extra, y, idx) -> float:
     return float((pred[idx] == y[idx]).float().mean())
 
 
-def _evaluate_unsupervised(net, train_data, test_data, protocol, run) -> dict[str, Any]:
+def _evaluate_unlearned(net, train_data, test_data, protocol, run) -> dict[str, Any]:
     """Evaluate a non-learned model: clustering (accuracy up to a relabelling of the
     clusters), or, for a model that reads labels (``uses_labels``, e.g. belief propagation),
     fitted on ``run.train_idx`` and scored by plain accuracy; under ``transductive`` those
