@@ -259,16 +259,8 @@ class BeliefPropagation:
         return self.posterior(data, clamp=clamp).argmax(1)
 
     def score(self, data: Any, *, clamp: Any = None) -> float:
-        """Accuracy of :meth:`predict` against ``data.y`` over all nodes (clamped ones too).
-
-        Parameters
-        ----------
-        data, clamp
-            As for :meth:`posterior`.
-
-        Returns
-        -------
-        float
+        """The fraction of all nodes of ``data`` (clamped ones too) whose :meth:`predict`
+        class (same ``data`` and ``clamp``) is their label ``data.y``: a float in [0, 1].
 
         Examples
         --------
