@@ -95,9 +95,21 @@ def _plain_csbm(df: pd.DataFrame) -> bool:
     return True
 
 
-def _overlay_theory(ax, params: dict[str, Any], lams, mus, level: float) -> None:
-    from scipy.special import ndtri
+def _features_line(ax, sigma: float, classes: int, level: float, mus) -> None:
+    """The μ at which the features alone reach ``level`` (Bayes, k classes), if in range."""
+    from scipy.optimize import brentq
 
+    from gnnrg.theory import features_only_accuracy
+
+    def gap(mu: float) -> float:
+        return float(features_only_accuracy(mu, sigma, classes=classes)) - level
+
+    lo, hi = min(mus), max(mus)
+    if gap(lo) <= 0 <= gap(hi):
+        ax.axhline(brentq(gap, lo, hi), color="orange", ls=":", label="features only (Bayes)")
+
+
+def _overlay_theory(ax, params: dict[str, Any], lams, mus, level: float) -> None:
     from gnnrg.theory import it_threshold_mu
 
     n, d = int(params["n"]), float(params["avg_degree"])
@@ -115,9 +127,7 @@ def _overlay_theory(ax, params: dict[str, Any], lams, mus, level: float) -> None
         if np.nanmax(grid[key]) >= level:
             ax.contour(fine_l, fine_m, grid[key], levels=[level], colors=color, linestyles=ls)
             ax.plot([], [], color=color, ls=ls, label=labels[key])
-    mu_feat = sigma * float(ndtri(level))
-    if min(mus) <= mu_feat <= max(mus):
-        ax.axhline(mu_feat, color="orange", ls=":", label="features only (Bayes)")
+    _features_line(ax, sigma, 2, level, mus)
     it = it_threshold_mu(fine_l, sigma=sigma, n=n, num_features=f)
     ax.plot(fine_l, it, color="red", lw=1.5, label="information-theoretic threshold")
 
@@ -159,7 +169,7 @@ def plot_phase_diagram(
         Overlay theory (the plain two-class cSBM with x = λ, y = μ only; none for a variant such
         as degree correction or planted motifs, which the curves do not describe): 1- and
         2-layer GCN contours at ``level``, the features-only line and the information-theoretic
-        curve.
+        curve; with k > 2 classes, the k-class features-only line alone.
     show_thresholds : bool, default True
         Mark the empirical threshold per x with its bootstrap 95% CI.
     legend : bool, default True
@@ -236,6 +246,9 @@ def plot_phase_diagram(
         constant = all(c in sub for c in needed) and sub[list(needed)].nunique().max() == 1
         if constant and _plain_csbm(sub):
             _overlay_theory(ax, first[list(needed)].to_dict(), xs, ys, level)
+    elif theory and y == "mu" and "sigma" in sub and sub["sigma"].nunique() == 1:
+        if _plain_csbm(sub):  # k > 2: of the theory, only the features-only baseline applies
+            _features_line(ax, float(sub["sigma"].iloc[0]), k, level, ys)
     if show_thresholds and len(ys) > 1:
         th = thresholds(sub, level, x=x, y=y, n_boot=200)
         th = th[np.isfinite(th["threshold"])]

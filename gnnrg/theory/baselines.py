@@ -1,6 +1,7 @@
 r"""Linear baselines and thresholds of the two-class cSBM.
 
-- Features only: the Bayes classifier on x_i alone has accuracy Φ(μ/σ).
+- Features only: the Bayes classifier on x_i alone has accuracy Φ(μ/σ) (k classes with
+  orthogonal means: ∫ φ(t) Φ(t + μ/σ)^(k−1) dt).
 - Information-theoretic threshold (Deshpande et al. 2018; exact for d > 1 by Lu & Sen 2020):
   weak recovery is possible iff :math:`\lambda^2 + \mu_D^2/\gamma > 1`, with γ = n/F and
   :math:`\mu_D = \gamma (\mu/\sigma)^2` (see :mod:`gnnrg.parameters`), i.e.
@@ -22,15 +23,46 @@ __all__ = [
 ]
 
 
-def features_only_accuracy(mu: float | np.ndarray, sigma: float = 1.0) -> float | np.ndarray:
-    """Bayes accuracy from features alone, Φ(μ/σ).
+def features_only_accuracy(
+    mu: float | np.ndarray, sigma: float = 1.0, *, classes: int = 2
+) -> float | np.ndarray:
+    """Bayes accuracy from features alone, for gnnrg's class means.
+
+    Two classes (means ±μ e₀): Φ(μ/σ). More classes (means μ e_c, orthogonal): the Bayes
+    classifier picks the largest coordinate among the k mean directions, right with probability
+    ∫ φ(t) Φ(t + μ/σ)^(k−1) dt (Gauss–Hermite quadrature, 1e-12 accurate).
+
+    Parameters
+    ----------
+    mu : float or array
+        Feature signal μ >= 0.
+    sigma : float, default 1.0
+        Feature noise σ > 0.
+    classes : int, default 2
+        Number of classes k >= 2.
+
+    Returns
+    -------
+    float or ndarray
+        Accuracy per μ; 1/k at μ = 0 for k > 2, 1/2 for k = 2.
 
     Examples
     --------
     >>> round(float(features_only_accuracy(1.0)), 4)
     0.8413
+    >>> [round(float(features_only_accuracy(1.0, classes=k)), 4) for k in (3, 5)]
+    [0.6337, 0.4937]
     """
-    return ndtr(np.asarray(mu) / sigma)
+    if not sigma > 0:
+        raise ValueError(f"sigma={sigma} must be > 0")
+    if int(classes) != classes or classes < 2:
+        raise ValueError(f"classes={classes} must be an integer >= 2")
+    s = np.asarray(mu, dtype=float) / sigma
+    if classes == 2:
+        return ndtr(s)
+    t, w = np.polynomial.hermite_e.hermegauss(120)
+    w = w / np.sqrt(2 * np.pi)
+    return (w * ndtr(t + s[..., None]) ** (int(classes) - 1)).sum(-1)
 
 
 def it_threshold(lam, mu, *, sigma: float = 1.0, n: int, num_features: int):

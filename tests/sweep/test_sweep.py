@@ -290,6 +290,26 @@ def test_theory_is_drawn_on_plain_csbm_slices_only():
     assert not any("theory" in label for label in corrected.get_legend_handles_labels()[1])
 
 
+def test_more_classes_get_their_features_only_line():
+    """k = 3 and 5 panels: no two-class curves, but the k-class features-only line at the
+    μ where features_only_accuracy reaches the panel's level (1 + 1/k)/2."""
+    from gnnrg.theory import features_only_accuracy
+
+    for k in (3, 5):
+        rows = [
+            {"model": "gcn", "n": 1000, "avg_degree": 10.0, "sigma": 1.3, "num_features": 10,
+             "classes": k, "lam": lam, "mu": mu, "seed": 0, "test_acc": 0.5}
+            for lam in (0.0, 2.0) for mu in (0.0, 1.0, 2.0, 3.0)
+        ]  # fmt: skip
+        ax = plot_phase_diagram(pd.DataFrame(rows), "gcn")
+        labels = ax.get_legend_handles_labels()[1]
+        assert labels == ["features only (Bayes)"], labels
+        (line,) = [li for li in ax.get_lines() if li.get_label() == "features only (Bayes)"]
+        mu = line.get_ydata()[0]
+        level = (1 + 1 / k) / 2
+        assert float(features_only_accuracy(mu, 1.3, classes=k)) == pytest.approx(level, abs=1e-9)
+
+
 def test_cli_plot_draws_one_panel_per_model_and_slice(tmp_path):
     text = TINY.replace("grid: {lam: [-1.5, 1.5]", "grid: {classes: [2, 3], lam: [-1.0, 1.5]")
     text = text.replace("classes: 2, ", "").replace("epochs: 30", "epochs: 5")
