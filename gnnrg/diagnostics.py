@@ -16,6 +16,7 @@ from gnnrg.edgelist import edge_array
 __all__ = [
     "adjacency",
     "adjusted_homophily",
+    "class_edge_ends",
     "edge_homophily",
     "estimate_edge_parameters",
     "estimate_feature_parameters",
@@ -109,6 +110,36 @@ def adjusted_homophily(edges: np.ndarray, labels: np.ndarray) -> float:
     share = np.bincount(labels[edges.ravel()], minlength=int(labels.max()) + 1) / edges.size
     base = float((share**2).sum())
     return float((h - base) / (1.0 - base)) if base < 1 else float("nan")
+
+
+def class_edge_ends(edges: np.ndarray, labels: np.ndarray, classes: int) -> np.ndarray:
+    """Edge ends by class pair: entry (a, b) counts the ends in class a of edges whose other
+    end is in class b, so the matrix is symmetric, an edge within class a adds 2 to (a, a) and
+    one between a and b adds 1 to (a, b) and to (b, a). Edges with an end labelled -1
+    (unlabelled) are skipped.
+
+    Parameters
+    ----------
+    edges : ndarray of shape (2, m)
+        Undirected edges, each once.
+    labels : ndarray of int, shape (n,)
+        Classes 0..classes-1, or -1 for unknown.
+    classes : int
+
+    Returns
+    -------
+    ndarray of shape (classes, classes)
+
+    Examples
+    --------
+    >>> class_edge_ends(np.array([[0, 0, 1], [1, 2, 2]]), np.array([0, 0, 1]), 2).tolist()
+    [[2.0, 2.0], [2.0, 0.0]]
+    """
+    a, b = labels[edges[0]], labels[edges[1]]
+    keep = (a >= 0) & (b >= 0)
+    counts = np.zeros((classes, classes))
+    np.add.at(counts, (a[keep], b[keep]), 1.0)
+    return counts + counts.T
 
 
 def estimate_edge_parameters(edges: np.ndarray, labels: np.ndarray) -> dict[str, float]:

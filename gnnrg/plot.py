@@ -417,7 +417,7 @@ def _matched_csbm(summary: dict[str, Any], seed: int) -> tuple[Any, str]:
 
 
 def _mixing_panel(ax, data: Any, edges: np.ndarray, summary: dict[str, Any]) -> None:
-    from gnnrg.diagnostics import _node_array
+    from gnnrg.diagnostics import _node_array, class_edge_ends
 
     y = _node_array(data, "y")
     ax.set_xlabel("class of the other end")
@@ -426,9 +426,7 @@ def _mixing_panel(ax, data: Any, edges: np.ndarray, summary: dict[str, Any]) -> 
         return
     y = y.astype(np.int64)
     k = int(y.max()) + 1
-    counts = np.zeros((k, k))
-    np.add.at(counts, (y[edges[0]], y[edges[1]]), 1)
-    counts = counts + counts.T  # each edge has two ends
+    counts = class_edge_ends(edges, y, k)
     share = counts / np.maximum(counts.sum(1, keepdims=True), 1)
     image = ax.imshow(share, vmin=0, vmax=1, cmap="Blues")
     if k <= 10:

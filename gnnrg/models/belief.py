@@ -37,6 +37,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.special import logsumexp, softmax
 
+from gnnrg.diagnostics import class_edge_ends
 from gnnrg.edgelist import edge_array
 
 __all__ = ["BeliefPropagation"]
@@ -156,12 +157,8 @@ class BeliefPropagation:
         self.variance_ = np.maximum((residual**2).sum(0) / (len(idx) - k), 1e-12)
         cls = np.full(n, -1)
         cls[idx] = labels
-        edges, _ = edge_array(data)
-        a, b = cls[edges[0]], cls[edges[1]]
-        keep = (a >= 0) & (b >= 0)
-        hits = np.zeros((k, k))
-        np.add.at(hits, (a[keep], b[keep]), 1.0)
-        hits = hits + hits.T - np.diag(np.diag(hits))
+        ends = class_edge_ends(edge_array(data)[0], cls, k)
+        hits = ends - np.diag(np.diag(ends)) / 2  # edges per class pair
         pairs = np.outer(counts, counts) - np.diag(counts * (counts + 1) / 2)
         self.edge_probability_ = (hits + 0.5) / (pairs + 1.0)
         return self
