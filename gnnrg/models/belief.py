@@ -37,7 +37,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.special import logsumexp, softmax
 
-from gnnrg.diagnostics import class_edge_ends
+from gnnrg.diagnostics import _node_array, class_edge_ends
 from gnnrg.edgelist import edge_array
 
 __all__ = ["BeliefPropagation"]
@@ -139,7 +139,7 @@ class BeliefPropagation:
         >>> (bp.edge_probability_ * 4000).round(1).tolist()   # d ± λ√d = 16.3, 3.7
         [[16.2, 3.7], [3.7, 16.4]]
         """
-        x, y = _features(data), np.asarray(data.y).astype(np.int64)
+        x, y = _node(data, "x", np.float64), _node(data, "y", np.int64)
         n, k = len(y), self.classes
         idx = np.arange(n) if idx is None else np.asarray(idx, dtype=np.int64)
         labels = y[idx]
@@ -188,22 +188,22 @@ class BeliefPropagation:
         """
         if not hasattr(self, "means_"):
             raise RuntimeError("call fit(data, idx) before posterior/predict")
-        x = _features(data)
+        x = _node(data, "x", np.float64)
         if x.shape[1] != self.means_.shape[1]:
             raise ValueError(
                 f"data has {x.shape[1]} features; the model was fitted on {self.means_.shape[1]}"
             )
         edges, n = edge_array(data)
         k, m = self.classes, edges.shape[1]
-        field = np.log(self.prior_) - 0.5 * (
-            ((x[:, None, :] - self.means_[None]) ** 2) / self.variance_
-        ).sum(-1)
+        # log prior + Gaussian log-likelihood, up to a per-node constant (softmax ignores it)
+        scaled = self.means_ / self.variance_
+        field = np.log(self.prior_) + x @ scaled.T - 0.5 * (self.means_ * scaled).sum(1)
         fixed = np.zeros(n, dtype=bool)
         known = np.zeros((n, k))
         if clamp is not None:
             clamp = np.asarray(clamp, dtype=np.int64)
             fixed[clamp] = True
-            known[clamp, np.asarray(data.y)[clamp].astype(np.int64)] = 1.0
+            known[clamp, _node(data, "y", np.int64)[clamp]] = 1.0
         src = np.concatenate([edges[0], edges[1]])
         dst = np.concatenate([edges[1], edges[0]])
         reverse = np.concatenate([np.arange(m, 2 * m), np.arange(m)])
@@ -266,7 +266,7 @@ class BeliefPropagation:
         >>> BeliefPropagation(2).fit(g).score(h) > 0.95
         True
         """
-        return float((self.predict(data, clamp=clamp) == np.asarray(data.y)).mean())
+        return float((self.predict(data, clamp=clamp) == _node(data, "y", np.int64)).mean())
 
 
 def _size_shift(total: np.ndarray, prior: np.ndarray, shift: np.ndarray) -> np.ndarray:
@@ -301,8 +301,8 @@ def _size_shift(total: np.ndarray, prior: np.ndarray, shift: np.ndarray) -> np.n
     return shift - shift.mean()
 
 
-def _features(data: Any) -> np.ndarray:
-    x = getattr(data, "x", None)
-    if x is None:
-        raise ValueError("belief propagation needs node features data.x")
-    return np.asarray(x.numpy() if hasattr(x, "numpy") else x, dtype=np.float64)
+def _node(data: Any, name: str, dtype: type) -> np.ndarray:
+    value = _node_array(data, name)
+    if value is None:
+        raise ValueError(f"belief propagation needs node attribute {name!r} (data.{name})")
+    return value.astype(dtype, copy=False)

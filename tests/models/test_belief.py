@@ -171,3 +171,16 @@ def test_bp_in_a_sweep_follows_the_joint_bayes_curve(tmp_path):
     lam, mu = (stats.index.get_level_values(i) for i in (0, 1))
     gap = stats["mean"].to_numpy() - joint_bayes_accuracy(lam, mu, n=1000, avg_degree=10)
     assert np.all(np.abs(gap) <= 3 * stats["sem"].to_numpy() + 0.02), gap
+
+
+def test_networkx_graphs_give_the_same_posterior():
+    from gnnrg import to_networkx
+
+    g, h = csbm(400, lam=1.5, mu=0.7, seed=0), csbm(400, lam=1.5, mu=0.7, seed=1)
+    on_data = BeliefPropagation(2).fit(g).posterior(h, clamp=[0, 5])
+    on_nx = BeliefPropagation(2).fit(to_networkx(g)).posterior(to_networkx(h), clamp=[0, 5])
+    np.testing.assert_allclose(on_nx, on_data, atol=1e-6)  # x is float32 in both
+    bare = h.clone()
+    del bare.x
+    with pytest.raises(ValueError, match=r"needs node attribute 'x' \(data.x\)"):
+        BeliefPropagation(2).fit(g).predict(bare)
