@@ -79,7 +79,18 @@ def _build_parser() -> argparse.ArgumentParser:
     sw.add_argument(
         "--batch",
         type=int,
-        help="tasks per unit of work (default: up to 32 on CPU, balanced over the workers)",
+        help="tasks per unit of work (default: the store's, or up to 32 on CPU balanced over "
+        "the workers)",
+    )
+    sw.add_argument(
+        "--add",
+        action="store_true",
+        help="add this config's cells to an --out that belongs to another config, on purpose",
+    )
+    sw.add_argument(
+        "--repair",
+        action="store_true",
+        help="move unreadable or foreign result parts to OUT/quarantine and recompute them",
     )
 
     pl = sub.add_parser("plot", help="phase diagrams, thresholds and summary of a sweep")
@@ -176,7 +187,7 @@ def _sweep(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             torch.empty(0, device=args.device)
         except (RuntimeError, AssertionError) as err:
             parser.error(f"--device={args.device} is not usable here ({err}); try --device cpu")
-    from gnnrg.sweep.recoverability import summarize
+    from gnnrg.sweep.recoverability import diverged_mask, summarize
     from gnnrg.sweep.runner import SweepFailed, run_sweep
 
     out = Path(args.out or Path("results") / config.name)
@@ -190,20 +201,31 @@ def _sweep(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             engine=args.engine,
             device=args.device,
             batch=args.batch,
+            add=args.add,
+            repair=args.repair,
         )
     except SweepFailed as err:
-        log = out / "errors.log"
-        log.write_text("\n\n".join(f"cell {cid}\n{tb}" for cid, tb in err.errors))
         print(
-            f"gnnrg sweep: {err}; details in {log}; other results saved in {out}", file=sys.stderr
+            f"gnnrg sweep: {err}; details in {out / 'errors.log'}; other results saved in {out}",
+            file=sys.stderr,
         )
         return 1
+    except ValueError as err:  # StoreError, a bad --dask address: nothing was run
+        print(f"gnnrg sweep: error: {err}", file=sys.stderr)
+        return 2
     summary = summarize(df)
     summary.to_csv(out / "summary.csv", index=False)
     print(f"{len(df)} results in {out}/results; summary: {out / 'summary.csv'}")
     with_mean = summary.groupby("model")["mean"].mean().sort_values(ascending=False)
     for model, acc in with_mean.items():
         print(f"  {model:<24} mean test accuracy over the grid {acc:.3f}")
+    diverged = df.loc[diverged_mask(df), "model"].value_counts()
+    if len(diverged):
+        counts = ", ".join(f"{model} {count}" for model, count in diverged.items())
+        print(
+            f"  {int(diverged.sum())} run(s) diverged (non-finite or exploding loss; no accuracy, "
+            f"left out of means and thresholds): {counts}"
+        )
     return 0
 
 

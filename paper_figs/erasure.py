@@ -125,7 +125,7 @@ def _triangles(graph: Any) -> int:
 
 def summarize_erasure(table: pd.DataFrame) -> pd.DataFrame:
     """Per (graph, model, version), versions in :data:`VERSIONS` order: mean test accuracy and
-    its 95% CI half-width, the mean triangle count, and the change against the original paired
+    its t-based 95% CI half-width over seeds, the mean triangle count, and the change against the original paired
     by seed (``change``, ``change_ci95``)."""
     keys = ["graph", "model", "seed"]
     base = table[table["version"] == "original"].set_index(keys)["test_acc"]
@@ -136,9 +136,12 @@ def summarize_erasure(table: pd.DataFrame) -> pd.DataFrame:
     out = g.agg(mean=("test_acc", "mean"), std=("test_acc", "std"), count=("test_acc", "size"),
                 triangles=("triangles", "mean"), change=("change", "mean"),
                 change_std=("change", "std")).reset_index()  # fmt: skip
+    from scipy import stats
+
     root = np.sqrt(out["count"])
-    out["ci95"] = 1.96 * out["std"].fillna(0) / root
-    out["change_ci95"] = 1.96 * out["change_std"].fillna(0) / root
+    quantile = stats.t.ppf(0.975, (out["count"] - 1).where(out["count"] > 1))  # t over seeds
+    out["ci95"] = quantile * out["std"] / root
+    out["change_ci95"] = quantile * out["change_std"] / root
     return out.drop(columns=["std", "change_std"])
 
 

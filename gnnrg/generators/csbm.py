@@ -196,6 +196,10 @@ def csbm_parameters(
         motif_degree = check_real("motif_degree", motif_degree, low=0.0)
     if degree_law is not None and isinstance(degree_law, str):
         degree_law = check_choice("degree_law", degree_law, DEGREE_LAWS)
+        if degree_law == "powerlaw":
+            degree_exponent = check_real("degree_exponent", degree_exponent, low=2.0, low_open=True)
+        else:
+            degree_sigma = check_real("degree_sigma", degree_sigma, low=0.0)
 
     params = {
         "model": "csbm",

@@ -14,19 +14,27 @@ from typing import Any
 
 import numpy as np
 
-from gnnrg.sweep.config import ModelSpec, SweepConfig
+from gnnrg.sweep.config import ModelSpec, SweepConfig, canonical
 
 __all__ = ["Task", "cell_id", "plan_tasks"]
 
 
 def _digest(obj: Any) -> str:
-    return hashlib.sha256(json.dumps(obj, sort_keys=True, default=str).encode()).hexdigest()
+    text = json.dumps(canonical(obj), sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def cell_id(
     params: dict[str, Any], label: str, options: dict[str, Any], seed: int, root: int
 ) -> str:
-    """Stable identifier of one cell."""
+    """Stable identifier of one cell; numbers are canonical, so ``mu: 1`` and ``mu: 1.0`` name
+    the same cell (and draw the same graphs).
+
+    Examples
+    --------
+    >>> cell_id({"mu": 1}, "gcn", {}, 0, 0) == cell_id({"mu": 1.0}, "gcn", {}, 0, 0)
+    True
+    """
     return _digest([params, label, options, seed, root])[:24]
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import os
 from pathlib import Path
 from typing import Any, Literal
 
@@ -42,10 +43,10 @@ class ConfigError(ValueError):
 class TrainConfig(BaseModel):
     """Training knobs shared by every model (a model entry may override them)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     protocol: Literal["fresh-graph", "transductive"] = "fresh-graph"
-    epochs: int = Field(400, ge=0)
+    epochs: int = Field(400, ge=1)
     lr: float = Field(0.01, gt=0)
     weight_decay: float = Field(0.0, ge=0)
     hidden: int = Field(16, ge=1)
@@ -60,10 +61,10 @@ class TrainConfig(BaseModel):
 class ModelSpec(BaseModel):
     """One model entry: a registry name and optional per-model training overrides."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     name: str
-    epochs: int | None = Field(None, ge=0)
+    epochs: int | None = Field(None, ge=1)
     lr: float | None = Field(None, gt=0)
     weight_decay: float | None = Field(None, ge=0)
     hidden: int | None = Field(None, ge=1)
@@ -100,7 +101,7 @@ class ModelSpec(BaseModel):
 class ThresholdConfig(BaseModel):
     """Where the recoverability threshold is read: smallest ``y`` reaching ``level`` per ``x``."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     level: float | None = Field(None, gt=0, lt=1)
     x: str = "lam"
@@ -110,7 +111,7 @@ class ThresholdConfig(BaseModel):
 class SweepConfig(BaseModel):
     """A whole sweep file."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
     generator: dict[str, Any]
@@ -128,6 +129,13 @@ class SweepConfig(BaseModel):
         if isinstance(models, list):
             return [{"name": m} if isinstance(m, str) else m for m in models]
         return models
+
+    @field_validator("name")
+    @classmethod
+    def _plain_name(cls, name: str) -> str:
+        if set(name) == {"."}:
+            raise ValueError(f"{name!r} is not a folder name; use letters, digits, '_', '-', '.'")
+        return name
 
     @field_validator("grid")
     @classmethod
@@ -152,9 +160,31 @@ class SweepConfig(BaseModel):
         labels = {spec.label() for spec in self.models}
         if len(labels) != len(self.models):
             raise ValueError("models lists the same model twice with the same options")
+        if not self.grid and not self.points:
+            raise ValueError(
+                "no parameter points: give grid (e.g. grid: {mu: [0.5, 1.0]}) or points"
+            )
+        for spec in self.models:
+            _check_training(spec, self.train)
+        hidden = max(spec.options(self.train)["hidden"] for spec in self.models)
         for point in self.cell_points():
-            _check_generator_point(name, {**gen, **point}, point)
+            _check_generator_point(name, {**gen, **point}, point, hidden)
         return self
+
+    def identity(self) -> dict[str, Any]:
+        """What gives this sweep's cells their meaning: its name, fixed generator parameters,
+        shared training options and root seed (numbers canonical: ``1`` is ``1.0``). Grid,
+        points, models and seeds only add cells, so they are not part of it.
+
+        Examples
+        --------
+        >>> cfg = SweepConfig(name="a", generator={"n": 100, "mu": 1}, grid={"lam": [0]},
+        ...                   models=["gcn"])
+        >>> cfg.identity()["generator"]
+        {'mu': 1.0, 'n': 100.0}
+        """
+        dump = self.model_dump(mode="json")
+        return canonical({k: dump[k] for k in ("name", "generator", "train", "seed")})
 
     def cell_points(self) -> list[dict[str, Any]]:
         """Every parameter point: the grid's cartesian product, then the explicit points."""
@@ -177,14 +207,104 @@ class SweepConfig(BaseModel):
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def _check_generator_point(name: str, params: dict[str, Any], point: dict[str, Any]) -> None:
+def canonical(obj: Any) -> Any:
+    """``obj`` with every real number as a float and mappings sorted by key, so that ``1`` and
+    ``1.0`` (or ``mu: [1]`` and ``mu: [1.0]``) name the same cell.
+
+    Examples
+    --------
+    >>> canonical({"mu": 1, "n": 1000.0, "law": None, "on": True})
+    {'law': None, 'mu': 1.0, 'n': 1000.0, 'on': True}
+    """
+    if isinstance(obj, bool) or obj is None or isinstance(obj, str):
+        return obj
+    if isinstance(obj, int | float):
+        return float(obj)
+    if isinstance(obj, dict):
+        return {str(k): canonical(v) for k, v in sorted(obj.items(), key=lambda kv: str(kv[0]))}
+    if isinstance(obj, list | tuple):
+        return [canonical(v) for v in obj]
+    return obj
+
+
+def _check_training(spec: ModelSpec, train: TrainConfig) -> None:
+    from gnnrg.training.loop import check_options
+
+    options = spec.options(train)
+    try:
+        check_options(
+            protocol=options["protocol"],
+            has_test_data=options["protocol"] == "fresh-graph",
+            **{k: options[k] for k in ("epochs", "lr", "weight_decay", "val_fraction",
+                                       "test_fraction", "early_stopping")},
+        )  # fmt: skip
+    except (TypeError, ValueError) as err:
+        where = "train" if spec.label() == spec.name else f"models ({spec.label()})"
+        raise ValueError(f"{where}: {err}") from None
+
+
+#: Share of this machine's memory one task (a training and a test graph, one model) may need.
+MEMORY_SHARE = 0.5
+
+
+def task_bytes(params: dict[str, Any], hidden: int = 16) -> float:
+    """A generous estimate of the memory one task at these resolved generator parameters
+    needs: two graphs (features, both edge directions and the sampler's temporaries) and one
+    model's activations and gradients.
+
+    Examples
+    --------
+    >>> round(task_bytes({"n": 1000, "avg_degree": 10, "num_features": 10}) / 2**20, 1)
+    1.6
+    """
+    n = float(params["n"])
+    width = float(params.get("num_features") or 0) + float(params.get("noise_features") or 0)
+    degree = float(params.get("avg_degree") or 0) + float(params.get("motif_degree") or 0)
+    per_graph = n * (4 * width + 48 * degree + 64)
+    return 2 * per_graph + n * hidden * 4 * 8
+
+
+def _memory() -> float:
+    try:
+        return float(os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
+    except (AttributeError, ValueError, OSError):  # pragma: no cover - not POSIX
+        return float("inf")
+
+
+def _check_generator_point(
+    name: str, params: dict[str, Any], point: dict[str, Any], hidden: int = 16
+) -> None:
     from gnnrg.generators.csbm import csbm_parameters
 
+    where = ", ".join(f"{k}={v}" for k, v in point.items()) or "the fixed generator"
     try:
-        csbm_parameters(**params)
+        resolved = csbm_parameters(**params)
     except (TypeError, ValueError) as err:
-        where = ", ".join(f"{k}={v}" for k, v in point.items()) or "the fixed generator"
         raise ValueError(f"generator at point ({where}): {err}") from None
+    need, have = task_bytes(resolved, hidden), _memory()
+    if need > MEMORY_SHARE * have:
+        raise ValueError(
+            f"generator at point ({where}): n={resolved['n']} needs about {need / 2**30:.1f} GiB "
+            f"per task; this machine has {have / 2**30:.1f} GiB (at most "
+            f"{MEMORY_SHARE:.0%} per task): lower n or avg_degree"
+        )
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """YAML's safe loader (no tags that build objects), refusing duplicate keys: a mapping
+    that names a field twice is a mistake, never "the last one wins"."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        seen: dict[Any, Any] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r} (first on line {seen[key] + 1})",
+                    key_node.start_mark,
+                )  # fmt: skip
+            seen[key] = key_node.start_mark.line
+        return super().construct_mapping(node, deep=deep)
 
 
 def _yaml_error(path: Path, err: yaml.YAMLError) -> ConfigError:
@@ -235,7 +355,9 @@ def load_config(path: str | Path) -> SweepConfig:
     if not path.is_file():
         raise ConfigError(f"{path}: no such sweep file")
     try:
-        raw = yaml.safe_load(path.read_text())
+        raw = yaml.load(path.read_text(), Loader=_UniqueKeyLoader)  # a SafeLoader subclass
+    except (OSError, UnicodeDecodeError) as err:
+        raise ConfigError(f"{path}: cannot be read ({err})") from None
     except yaml.YAMLError as err:
         raise _yaml_error(path, err) from None
     if not isinstance(raw, dict):

@@ -9,6 +9,10 @@ qualifies. The 95% confidence interval comes from a bootstrap over seeds: each (
 seeds are resampled with replacement, the threshold recomputed, and the 2.5% / 97.5%
 quantiles reported (a resample without a threshold counts as +∞ for the upper bound).
 
+**Diverged runs** (``diverged`` column: a non-finite or exploding training loss, see
+:func:`gnnrg.training.loop.mark_diverged`) have no accuracy: they are left out of every mean,
+CI and threshold, and :func:`summarize` counts them per cell.
+
 **Further swept parameters.** A sweep may vary more than (λ, μ): the number of classes, a
 variant's strength, a motif, a training option. Such a parameter (:func:`extra_axes`) takes
 several values within one (model, λ, μ) cell; summaries and thresholds are then kept apart per
@@ -20,7 +24,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["OUTCOMES", "default_level", "extra_axes", "summarize", "thresholds"]
+__all__ = [
+    "OUTCOMES",
+    "default_level",
+    "diverged_mask",
+    "extra_axes",
+    "summarize",
+    "thresholds",
+]
 
 #: Columns of a results table that are outcomes or bookkeeping, never swept parameters.
 OUTCOMES = frozenset(
@@ -28,6 +39,7 @@ OUTCOMES = frozenset(
         "seed", "sweep", "config_hash", "gnnrg_version", "torch_version", "pyg_version",
         "generate_seconds", "train_acc", "val_acc", "test_acc", "epochs_run", "train_seconds",
         "num_parameters", "batch", "model_name", "cell_id", "engine", "finished_at",
+        "diverged",
     }
 )  # fmt: skip
 
@@ -114,23 +126,44 @@ def summarize(
 
     Returns
     -------
-    DataFrame with columns ``by + [mean, stderr, ci95, best, count]``.
+    DataFrame with columns ``by + [mean, stderr, ci95, best, count, diverged]``: ``count`` runs
+    with an accuracy, ``diverged`` runs without one (left out of the statistics); ``ci95`` is
+    the half-width of the t-based 95% interval over those runs (NaN with fewer than two).
 
     Examples
     --------
     >>> df = pd.DataFrame({"model": ["a"] * 3, "lam": [0] * 3, "mu": [1] * 3,
     ...                    "test_acc": [0.6, 0.7, 0.8]})
-    >>> summarize(df)[["mean", "best", "count"]].round(3).values.tolist()
-    [[0.7, 0.8, 3.0]]
+    >>> summarize(df)[["mean", "ci95", "best", "count"]].round(3).values.tolist()
+    [[0.7, 0.248, 0.8, 3.0]]
     """
+    from scipy import stats as st
+
     if by is None:
         by = [c for c in ("model", "lam", "mu") if c in df]
         by += extra_axes(df, tuple(by))
-    g = df.groupby(by, dropna=False)[metric]
+    df = df.assign(_diverged=diverged_mask(df))
+    values = df[metric].where(~df["_diverged"])
+    g = values.groupby([df[c] for c in by], dropna=False)
     out = g.agg(mean="mean", std="std", best="max", count="count").reset_index()
+    out["diverged"] = df.groupby(by, dropna=False)["_diverged"].sum().to_numpy().astype(int)
     out["stderr"] = out["std"] / np.sqrt(out["count"])
-    out["ci95"] = 1.96 * out["stderr"]
-    return out[[*by, "mean", "stderr", "ci95", "best", "count"]]
+    dof = (out["count"] - 1).where(out["count"] > 1)
+    out["ci95"] = st.t.ppf(0.975, dof) * out["stderr"]
+    return out[[*by, "mean", "stderr", "ci95", "best", "count", "diverged"]]
+
+
+def diverged_mask(df: pd.DataFrame) -> pd.Series:
+    """True for the rows of runs that diverged (the ``diverged`` column; False without it).
+
+    Examples
+    --------
+    >>> diverged_mask(pd.DataFrame({"diverged": [False, True, None]})).tolist()
+    [False, True, False]
+    """
+    if "diverged" not in df:
+        return pd.Series(False, index=df.index)
+    return df["diverged"].astype(object).where(df["diverged"].notna(), False).astype(bool)
 
 
 def _threshold(ys: np.ndarray, means: np.ndarray, level: float) -> float:
@@ -183,6 +216,7 @@ def thresholds(
     """
     rng = np.random.default_rng(seed)
     records = []
+    df = df[~diverged_mask(df) & df[metric].notna()]
     extra = extra_axes(df, (by, x, y))
     for key, sub in df.groupby([by, *extra, x], dropna=False):
         group, *values, xv = key

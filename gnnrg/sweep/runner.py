@@ -16,9 +16,17 @@ import pandas as pd
 
 from gnnrg.sweep.cells import Task, plan_tasks
 from gnnrg.sweep.config import SweepConfig
-from gnnrg.sweep.store import done_cells, load_results, write_rows
+from gnnrg.sweep.store import done_cells, load_results
 
-__all__ = ["ENGINES", "SweepFailed", "chunk_tasks", "run_sweep", "run_tasks", "unit_size"]
+__all__ = [
+    "ENGINES",
+    "WORKER_RETRIES",
+    "SweepFailed",
+    "chunk_tasks",
+    "run_sweep",
+    "run_tasks",
+    "unit_size",
+]
 
 
 class SweepFailed(RuntimeError):
@@ -69,17 +77,25 @@ def run_tasks(
     if threads:
         torch.set_num_threads(threads)  # parallelism comes from the workers
     try:
-        prepared = [_generate(task, config_hash, sweep_name) for task in tasks]
         rows: list[dict] = []
         errors: list[tuple] = []
+        prepared = []
+        for task in tasks:  # a point that cannot be generated costs only its own cells
+            try:
+                prepared.append((_generate(task, config_hash, sweep_name), task))
+            except Exception:
+                message = traceback.format_exc()
+                errors += [(cid, message) for cid, _, _ in task.models]
         stacks: dict = {}  # every model of the unit trains on the same stacked graphs
         for label in dict.fromkeys(spec.label() for t in tasks for _, spec, _ in t.models):
             cells = [
                 (prep, cid, spec, options)
-                for prep, task in zip(prepared, tasks, strict=True)
+                for prep, task in prepared
                 for cid, spec, options in task.models
                 if spec.label() == label
             ]
+            if not cells:
+                continue
             _train_cells(cells, engine, device, stacks, rows, errors)
         return rows, errors
     finally:
@@ -201,6 +217,8 @@ def run_sweep(
     engine: str = "batched",
     device: str = "cpu",
     batch: int | None = None,
+    add: bool = False,
+    repair: bool = False,
 ) -> pd.DataFrame:
     """Run every cell of ``config`` that ``out`` does not hold yet.
 
@@ -209,8 +227,10 @@ def run_sweep(
     config : SweepConfig
         A validated configuration (:func:`gnnrg.sweep.config.load_config`).
     out : str or Path
-        Output directory; results go to ``out/results/part-*.parquet``, one file per finished
-        (point, seed) task, and the configuration to ``out/config.json``.
+        Output directory (:class:`gnnrg.sweep.store.Store`): results go to
+        ``out/results/part-*.parquet``, one file per finished unit of work; the configuration
+        to ``out/config.json`` and the store's identity to ``out/store.json`` with the first
+        results; cells that raised to ``out/errors.log``.
     jobs : int, default 1
         Worker processes (joblib); with ``dask``, the local cluster's worker count.
     dask : str, optional
@@ -221,24 +241,36 @@ def run_sweep(
     engine : {"batched", "reference"}, default "batched"
         ``batched`` trains each model on many (point, seed) tasks at once
         (:mod:`gnnrg.batched`); ``reference`` trains one model at a time. Cells and seeds are
-        the same; the numbers agree up to float rounding (exactly in distribution).
+        the same; the numbers agree up to float rounding (docs/sweeps.md measures how often
+        that rounding moves a test node's prediction).
     device : str, default "cpu"
         Torch device for training (``"cuda"`` where available).
     batch : int, optional
-        Tasks per unit of work under the batched engine. Default: the largest batch the device
-        trains fastest (:data:`gnnrg.batched.sizing.LIMITS`: 32 on CPU) or less, with the
-        number of units a multiple of the workers so that they finish together. Each finished
-        unit is saved at once.
+        Tasks per unit of work under the batched engine. Default: the batch the store was
+        started with, so a resumed sweep keeps its batching; for a new store the largest batch
+        the device trains fastest (:data:`gnnrg.batched.sizing.LIMITS`: 32 on CPU) or less,
+        with the number of units a multiple of the workers so that they finish together.
+    add : bool, default False
+        Add this configuration's cells to a store that belongs to another configuration
+        (otherwise refused with :class:`~gnnrg.sweep.store.StoreError`).
+    repair : bool, default False
+        Move unreadable or foreign result parts to ``out/quarantine/`` first and recompute
+        their cells.
 
     Returns
     -------
     pandas.DataFrame
-        All results in ``out`` (:func:`gnnrg.load_results`).
+        All results in ``out`` (:func:`gnnrg.load_results`), diverged runs included
+        (``diverged`` True, accuracies NaN).
 
     Raises
     ------
+    StoreError
+        ``out`` belongs to another configuration, is in use by another sweep, cannot be
+        written, or holds bad parts (nothing is run).
     SweepFailed
-        If cells raised; every other cell's result is saved, and a re-run retries only those.
+        If cells raised or their worker was lost repeatedly; every other cell's result is
+        saved, and a re-run retries only those.
 
     Examples
     --------
@@ -247,70 +279,161 @@ def run_sweep(
     >>> cfg = SweepConfig(name="tiny", generator={"n": 60, "avg_degree": 5}, grid={"lam": [1.0]},
     ...                   models=["logreg"], train={"epochs": 5}, seeds=1)
     >>> df = run_sweep(cfg, tempfile.mkdtemp(), progress=False)
-    >>> len(df), df["model"].tolist()
-    (1, ['logreg'])
+    >>> len(df), df["model"].tolist(), df["diverged"].tolist()
+    (1, ['logreg'], [False])
     """
-    from joblib import Parallel, delayed, parallel_config
-    from tqdm.auto import tqdm
-
     from gnnrg._checks import check_choice, check_int
+    from gnnrg.sweep.store import Store
 
     engine = check_choice("engine", engine, ENGINES)
     jobs = check_int("jobs", jobs, low=1)
     if batch is not None:
         batch = check_int("batch", batch, low=1)
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "config.json").write_text(config.model_dump_json(indent=2))
-    tasks = plan_tasks(config, done_cells(out))
-    total = sum(len(t.models) for t in tasks)
+    store = Store(
+        out,
+        config.identity(),
+        config.config_hash(),
+        config.model_dump_json(indent=2),
+        add=add,
+        repair=repair,
+    )
+    with store:
+        client = _dask_client(dask, jobs) if dask is not None else None
+        try:
+            errors = _run_pending(
+                config, store, jobs, client, progress, engine, device,
+                batch or store.settings.get("batch"),
+            )  # fmt: skip
+        finally:
+            if client is not None:
+                _close_dask(client)
+        log = out / "errors.log"
+        if errors:
+            log.write_text("\n\n".join(f"cell {cid}\n{tb}" for cid, tb in errors))
+            raise SweepFailed(errors)
+        if log.exists():
+            log.unlink()  # every cell of this configuration has a result now
+        return load_results(out)
+
+
+#: How often the cells of a lost worker (killed, out of memory) are rerun before giving up.
+WORKER_RETRIES = 2
+
+
+def _run_pending(config, store, jobs, client, progress, engine, device, batch) -> list[tuple]:
+    """Run every cell the store lacks; a lost worker's cells are planned and run again."""
+    from tqdm.auto import tqdm
+
     config_hash = config.config_hash()
     errors: list[tuple[str, str]] = []
+    failed: set[str] = set()
+    tasks = plan_tasks(config, done_cells(store.out))
+    total = sum(len(t.models) for t in tasks)
     bar = tqdm(total=total, desc=config.name, unit="cell", disable=not progress or total == 0)
     if engine == "batched":
         size = batch or unit_size(len(tasks), jobs, device)
     else:
         size = 1
-    chunks = chunk_tasks(tasks, size)
-    kwargs = {"engine": engine, "device": device, "threads": 1 if jobs > 1 or dask else None}
-    work = (delayed(run_tasks)(c, config_hash, config.name, **kwargs) for c in chunks)
-
-    def consume(results) -> None:
-        for rows, errs in results:
-            write_rows(out, rows)
-            errors.extend(errs)
-            bar.update(len(rows) + len(errs))
-
+    kwargs = {"engine": engine, "device": device, "threads": 1 if jobs > 1 or client else None}
     try:
-        if dask is not None:
-            consume(_run_dask(work, dask, jobs))
-        elif jobs == 1:
-            consume(run_tasks(c, config_hash, config.name, **kwargs) for c in chunks)
-        else:
-            with parallel_config(backend="loky", n_jobs=jobs):
-                consume(Parallel(return_as="generator_unordered")(work))
+        for attempt in range(WORKER_RETRIES + 1):
+            if attempt:
+                tasks = plan_tasks(config, done_cells(store.out) | failed)
+            if not tasks:
+                break
+            try:
+                for rows, errs in _results(chunk_tasks(tasks, size), jobs, client, kwargs,
+                                           config_hash, config.name):  # fmt: skip
+                    store.write(rows, batch=size if engine == "batched" else None)
+                    errors.extend(errs)
+                    failed.update(cid for cid, _ in errs)
+                    bar.update(len(rows) + len(errs))
+                break
+            except _lost_worker_errors() as err:
+                lost = f"{type(err).__name__}: {err}".strip()
+                if attempt == WORKER_RETRIES:
+                    pending = plan_tasks(config, done_cells(store.out) | failed)
+                    message = f"worker lost {WORKER_RETRIES + 1} times ({lost})"
+                    errors += [(cid, message) for t in pending for cid, _, _ in t.models]
+                else:
+                    warnings.warn(
+                        f"a worker was lost ({lost}); running its cells again",
+                        RuntimeWarning,
+                        stacklevel=2,
+                    )
     finally:
         bar.close()
-    if errors:
-        raise SweepFailed(errors)
-    return load_results(out)
+    return errors
 
 
-def _run_dask(work: Any, address: str, jobs: int):
-    from dask.distributed import Client, LocalCluster
-    from joblib import Parallel, parallel_config
+def _lost_worker_errors() -> tuple[type[BaseException], ...]:
+    """The exceptions that mean a worker process died under a unit of work."""
+    from joblib.externals.loky.process_executor import BrokenProcessPool, TerminatedWorkerError
 
+    kinds: list[type[BaseException]] = [TerminatedWorkerError, BrokenProcessPool]
+    try:
+        from distributed.scheduler import KilledWorker
+
+        kinds.append(KilledWorker)
+    except ImportError:  # pragma: no cover - without the dask extra
+        pass
+    return tuple(kinds)
+
+
+def _results(chunks, jobs, client, kwargs, config_hash, name):
+    """Each unit's (rows, errors) as it finishes: in this process, in joblib's loky workers,
+    or on a dask cluster."""
+    from joblib import Parallel, delayed, parallel_config
+
+    if client is None and jobs == 1:
+        yield from (run_tasks(c, config_hash, name, **kwargs) for c in chunks)
+        return
+    work = (delayed(run_tasks)(c, config_hash, name, **kwargs) for c in chunks)
+    if client is not None:
+        with parallel_config(backend="dask"):
+            yield from Parallel(return_as="generator_unordered")(work)
+        return
+    with parallel_config(backend="loky", n_jobs=jobs):
+        yield from Parallel(return_as="generator_unordered")(work)
+
+
+#: Seconds to wait for a dask scheduler before giving up.
+DASK_TIMEOUT = 10
+
+
+def _dask_client(address: str, jobs: int):
+    """A dask client: a local cluster for ``"local"``, else a connection to ``address``.
+
+    Raises ``ValueError`` naming the address when it is malformed or unreachable."""
+    import re
+
+    try:
+        from dask.distributed import Client, LocalCluster
+    except ImportError:
+        raise ValueError("--dask needs the dask extra: pip install 'gnnrg[dask]'") from None
     if address == "local":
         cluster = LocalCluster(
             n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None
         )
         client = Client(cluster)
-    else:
-        cluster, client = None, Client(address)
+        client._gnnrg_cluster = cluster
+        return client
+    if not re.fullmatch(r"(tcp|tls|ucx)://[^\s:/]+:\d{1,5}", address):
+        raise ValueError(
+            f"--dask {address!r} is not a scheduler address; use 'local' or tcp://HOST:PORT"
+        )
     try:
-        with parallel_config(backend="dask"):
-            yield from Parallel(return_as="generator_unordered")(work)
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
+        return Client(address, timeout=DASK_TIMEOUT)
+    except (OSError, TimeoutError) as err:
+        raise ValueError(
+            f"--dask {address}: no scheduler answered within {DASK_TIMEOUT} s ({err}); start "
+            f"one (dask scheduler) or use --dask local"
+        ) from None
+
+
+def _close_dask(client) -> None:
+    cluster = getattr(client, "_gnnrg_cluster", None)
+    client.close()
+    if cluster is not None:
+        cluster.close()

@@ -16,8 +16,10 @@ import numpy as np
 import torch
 
 from gnnrg.training.loop import (
+    DIVERGENCE_FACTOR,
     _evaluate_unlearned,
     check_options,
+    mark_diverged,
     new_model,
     plan_run,
 )
@@ -202,15 +204,19 @@ def _train_chunk(
     seconds = (time.perf_counter() - start) / len(nets)
     name = model_name(nets[0])
     count = sum(p.numel() for p in nets[0].parameters())
+    diverged = metrics.pop("diverged")
     return [
-        {
-            "model": name,
-            "protocol": options["protocol"],
-            **{k: v[b] for k, v in metrics.items()},
-            "train_seconds": seconds,
-            "num_parameters": count,
-            "batch": len(nets),
-        }
+        mark_diverged(
+            {
+                "model": name,
+                "protocol": options["protocol"],
+                **{k: v[b] for k, v in metrics.items()},
+                "train_seconds": seconds,
+                "num_parameters": count,
+                "batch": len(nets),
+            },
+            diverged[b],
+        )
         for b in range(len(nets))
     ]
 
@@ -258,11 +264,15 @@ def _accuracy(pred, y, mask):
     return torch.where(count > 0, correct / count.clamp(min=1), torch.nan)
 
 
-def _predict(twin, stack, extra):
-    """Every model's predicted classes on its graph, ``(B, n)``, in eval mode."""
+def _predict(twin, stack, extra, finite=None):
+    """Every model's predicted classes on its graph, ``(B, n)``, in eval mode; with a
+    ``(B,)`` bool tensor ``finite``, clear the flag of models whose outputs are not finite."""
     twin.eval()
     with torch.no_grad():
-        return twin(stack, **extra).argmax(-1)
+        logits = twin(stack, **extra)
+        if finite is not None:
+            finite &= torch.isfinite(logits).flatten(1).all(1)
+        return logits.argmax(-1)
 
 
 def _fit(twin, stack, test_stack, runs, options) -> dict[str, list]:
@@ -289,11 +299,17 @@ def _fit(twin, stack, test_stack, runs, options) -> dict[str, list]:
         inputs = torch.gather(stack.x, 1, rows.unsqueeze(-1).expand(-1, -1, stack.x.shape[-1]))
         loss_fn = stacked_cross_entropy(torch.gather(stack.y, 1, rows))
         weights = torch.full(rows.shape, 1.0 / rows.shape[1], device=stack.device)
+    finite = torch.ones(batch, dtype=torch.bool, device=stack.device)
+    first = last = torch.zeros(batch, device=stack.device)  # each model's first and last loss
     for epoch in range(options["epochs"]):
         twin.train()
         opt.zero_grad()
         logits = twin(stack, **extra) if inputs is None else twin.rows(inputs)
-        (loss_fn(logits) * weights).sum().backward()
+        losses = (loss_fn(logits) * weights).sum(1)  # each model's loss: finite or diverged
+        finite &= torch.isfinite(losses)
+        first = losses.detach() if epoch == 0 else first
+        last = torch.where(stopped, last, losses.detach())
+        losses.sum().backward()
         opt.step()
         if watch:
             epochs_run = torch.where(stopped, epochs_run, epoch + 1)
@@ -307,18 +323,20 @@ def _fit(twin, stack, test_stack, runs, options) -> dict[str, list]:
                 break
     if watch:
         twin.load(best_state)
-    pred = _predict(twin, stack, extra)  # one pass serves the train, val and test splits
+    finite &= ~(last > DIVERGENCE_FACTOR * first)
+    pred = _predict(twin, stack, extra, finite)  # one pass serves the train, val, test splits
     if test_stack is None:
         test = _accuracy(pred, stack.y, _masks(runs, "test_idx", shape, stack.device))
     else:
         everything = torch.ones_like(test_stack.y, dtype=torch.bool)
-        test_pred = _predict(twin, test_stack, twin.prepare(test_stack))
+        test_pred = _predict(twin, test_stack, twin.prepare(test_stack), finite)
         test = _accuracy(test_pred, test_stack.y, everything)
     return {
         "train_acc": _accuracy(pred, stack.y, train_mask).tolist(),
         "val_acc": _accuracy(pred, stack.y, val_mask).tolist(),
         "test_acc": test.tolist(),
         "epochs_run": epochs_run.tolist(),
+        "diverged": (~finite).tolist(),
     }
 
 

@@ -18,7 +18,18 @@ import numpy as np
 
 from gnnrg._checks import check_choice, check_int, check_real
 
-__all__ = ["PROTOCOLS", "Run", "build_model", "check_options", "new_model", "plan_run", "train"]
+__all__ = [
+    "ACCURACIES",
+    "DIVERGENCE_FACTOR",
+    "PROTOCOLS",
+    "Run",
+    "build_model",
+    "check_options",
+    "mark_diverged",
+    "new_model",
+    "plan_run",
+    "train",
+]
 
 PROTOCOLS = ("fresh-graph", "transductive")
 
@@ -79,9 +90,9 @@ def check_options(
     )
     if protocol == "fresh-graph" and not has_test_data:
         raise ValueError("protocol='fresh-graph' needs test_data (an independent graph)")
-    return {
+    options = {
         "protocol": protocol,
-        "epochs": check_int("epochs", epochs, low=0),
+        "epochs": check_int("epochs", epochs, low=1),
         "lr": check_real("lr", lr, low=0.0, low_open=True),
         "weight_decay": check_real("weight_decay", weight_decay, low=0.0),
         "val_fraction": check_real("val_fraction", val_fraction, low=0.0, high=1.0),
@@ -90,6 +101,18 @@ def check_options(
         if early_stopping is None
         else check_int("early_stopping", early_stopping, low=1),
     }
+    held = options["val_fraction"] if options["early_stopping"] or protocol == "transductive" else 0
+    if protocol == "transductive":
+        held += options["test_fraction"]
+    if held >= 1:
+        parts = "val_fraction + test_fraction" if protocol == "transductive" else "val_fraction"
+        raise ValueError(f"{parts} = {held:g} leaves no training nodes; it must be < 1")
+    if options["early_stopping"] and options["val_fraction"] == 0:
+        raise ValueError(
+            f"early_stopping={options['early_stopping']} needs validation nodes; "
+            f"set val_fraction > 0 (e.g. 0.2) or early_stopping to None"
+        )
+    return options
 
 
 def plan_run(
@@ -107,10 +130,10 @@ def plan_run(
     for name, data in (("train_data", train_data), ("test_data", test_data)):
         if data is not None and (getattr(data, "x", None) is None or data.y is None):
             raise ValueError(f"{name} needs node features x and labels y")
+    _check_pair(train_data, test_data)
     rng = np.random.default_rng(seed)
     torch_seed = int(rng.integers(2**62))
-    y = train_data.y
-    classes = int(max(y.max(), test_data.y.max() if test_data is not None else 0)) + 1
+    classes = int(train_data.y.max()) + 1
     n = train_data.num_nodes
     if protocol == "transductive":
         train_idx, val_idx, test_idx = _split(n, rng, val_fraction, test_fraction)
@@ -118,7 +141,33 @@ def plan_run(
         held = val_fraction if early_stopping else 0.0
         train_idx, val_idx, _ = _split(n, rng, held, 0.0)
         test_idx = None
+    if len(train_idx) == 0:
+        raise ValueError(
+            f"no training nodes: {n} nodes minus the held-out fractions leave none; lower "
+            f"val_fraction/test_fraction"
+        )
     return Run(torch_seed, classes, train_idx, val_idx, test_idx)
+
+
+def _check_pair(train_data: Any, test_data: Any) -> None:
+    """A test graph must share the training graph's feature width and classes."""
+    if int(train_data.y.min()) < 0:
+        raise ValueError("train_data.y has negative labels; classes must be 0, 1, ..., k-1")
+    if test_data is None:
+        return
+    width, test_width = train_data.x.shape[1], test_data.x.shape[1]
+    if width != test_width:
+        raise ValueError(
+            f"test_data has {test_width} features per node; the model is trained on {width} "
+            f"(train_data): give a test graph with the same features"
+        )
+    classes = int(train_data.y.max()) + 1
+    if int(test_data.y.min()) < 0 or int(test_data.y.max()) >= classes:
+        found = sorted(set(test_data.y.unique().tolist()))
+        raise ValueError(
+            f"test_data has labels {found[:8]}; train_data's classes are 0..{classes - 1}: give "
+            f"a test graph with the same classes"
+        )
 
 
 def new_model(model: Any, train_data: Any, run: Run, knobs: dict[str, Any]) -> Any:
@@ -191,7 +240,8 @@ def train(
     -------
     dict
         ``model``, ``protocol``, ``train_acc``, ``val_acc`` (NaN without a validation set),
-        ``test_acc``, ``epochs_run``, ``train_seconds``, ``num_parameters``.
+        ``test_acc``, ``epochs_run``, ``train_seconds``, ``num_parameters``, ``diverged``
+        (a training loss or a scored output was not finite; the accuracies are then NaN).
 
     Examples
     --------
@@ -275,11 +325,16 @@ def _fit(
     best = (-1.0, None, 0)
     start = time.perf_counter()
     epochs_run = 0
+    finite = torch.ones((), dtype=torch.bool, device=device)
+    first = last = None
     for epoch in range(epochs):
         net.train()
         opt.zero_grad()
         out = net(x, ei, **extra)
         loss = torch.nn.functional.cross_entropy(out[tr], y[tr])
+        finite &= torch.isfinite(loss)
+        last = loss.detach()
+        first = last if first is None else first
         loss.backward()
         opt.step()
         epochs_run = epoch + 1
@@ -292,10 +347,11 @@ def _fit(
     if best[1] is not None:
         net.load_state_dict(best[1])
     seconds = time.perf_counter() - start
+    outputs_finite: list[bool] = []
     result = {
         "model": name,
         "protocol": protocol,
-        "train_acc": _accuracy(net, x, ei, extra, y, tr),
+        "train_acc": _accuracy(net, x, ei, extra, y, tr, outputs_finite),
         "val_acc": _accuracy(net, x, ei, extra, y, va) if len(va) else float("nan"),
         "epochs_run": epochs_run,
         "train_seconds": seconds,
@@ -305,16 +361,47 @@ def _fit(
         result["test_acc"] = _accuracy(net, x, ei, extra, y, torch.as_tensor(test_idx))
     else:
         tx, tei, ty = (t.to(device) for t in (test_data.x, test_data.edge_index, test_data.y))
-        result["test_acc"] = _accuracy(net, tx, tei, net.prepare(tx, tei), ty, None)
+        result["test_acc"] = _accuracy(net, tx, tei, net.prepare(tx, tei), ty, None, outputs_finite)
+    exploded = first is not None and bool(last > DIVERGENCE_FACTOR * first)
+    return mark_diverged(result, exploded or not (bool(finite) and all(outputs_finite)))
+
+
+#: A run whose last training loss exceeds this multiple of its first has diverged, even while
+#: its numbers are still finite (e.g. GAT at lr 1000: loss 0.68 -> 1.7e13, logits ±1e13).
+DIVERGENCE_FACTOR = 10.0
+
+
+def mark_diverged(result: dict[str, Any], diverged: bool) -> dict[str, Any]:
+    """Record whether a run diverged; a diverged run reports no accuracy (NaN), never the
+    accuracy of the arbitrary classes an argmax over NaN logits picks.
+
+    A run diverges when a training loss or an output it is scored on is not finite, or when
+    its last training loss exceeds :data:`DIVERGENCE_FACTOR` times its first.
+
+    Examples
+    --------
+    >>> mark_diverged({"train_acc": 0.5, "val_acc": 0.5, "test_acc": 0.5}, True)
+    {'train_acc': nan, 'val_acc': nan, 'test_acc': nan, 'diverged': True}
+    """
+    if diverged:
+        result.update({k: float("nan") for k in ACCURACIES})
+    result["diverged"] = bool(diverged)
     return result
 
 
-def _accuracy(net, x, ei, extra, y, idx) -> float:
+#: The accuracy fields of a run's result (NaN when it diverged).
+ACCURACIES = ("train_acc", "val_acc", "test_acc")
+
+
+def _accuracy(net, x, ei, extra, y, idx, finite: list[bool] | None = None) -> float:
     import torch
 
     net.eval()
     with torch.no_grad():
-        pred = net(x, ei, **extra).argmax(dim=1)
+        logits = net(x, ei, **extra)
+        pred = logits.argmax(dim=1)
+    if finite is not None:
+        finite.append(bool(torch.isfinite(logits).all()))
     if idx is None:
         return float((pred == y).float().mean())
     if len(idx) == 0:
@@ -347,6 +434,7 @@ def _evaluate_unlearned(net, train_data, test_data, protocol, run) -> dict[str, 
         "val_acc": float("nan"),
         "epochs_run": 0,
         "num_parameters": 0,
+        "diverged": False,
     }
     if protocol == "transductive":
         result["test_acc"] = score(pred[run.test_idx], y_train[run.test_idx])
