@@ -241,11 +241,28 @@ def _plot(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from gnnrg.sweep.store import load_results
 
     out = Path(args.out)
-    df = load_results(out)
+    if args.level is not None and not 0 < args.level < 1:
+        parser.error(f"--level={args.level:g} must be between 0 and 1 (an accuracy)")
+    if args.smooth < 0:
+        parser.error(f"--smooth={args.smooth} must be >= 0 (0: no smoothing; the study used 5)")
+    if not out.is_dir():
+        parser.error(f"{out} is not a sweep output folder (gnnrg sweep ... --out {out})")
+    try:
+        df = load_results(out)
+    except ValueError as err:  # StoreError: a bad part, named with its repair
+        print(f"gnnrg plot: error: {err}", file=sys.stderr)
+        return 2
     if df.empty:
         print(f"gnnrg plot: error: no results in {out}/results", file=sys.stderr)
         return 2
-    th = thresholds(df, args.level)
+    section = _threshold_section(out)
+    if args.level is None:
+        args.level = section.get("level")
+    axes_xy = {"x": section.get("x", "lam"), "y": section.get("y", "mu")}
+    for column in axes_xy.values():
+        if column not in df:
+            parser.error(f"threshold axis {column!r} (config.json) is not a column of the results")
+    th = thresholds(df, args.level, **axes_xy)
     th.to_csv(out / "thresholds.csv", index=False)
     summarize(df).to_csv(out / "summary.csv", index=False)
     panels = _panels(df)
@@ -257,6 +274,7 @@ def _plot(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         plot_phase_diagram(
             df,
             model,
+            **axes_xy,
             stat="best" if args.best_of else "mean",
             smooth=args.smooth,
             level=args.level,
@@ -295,6 +313,18 @@ def _plot(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     return 0
 
 
+def _threshold_section(out: Path) -> dict[str, Any]:
+    """The ``threshold:`` section of the sweep's config (level, x, y), or {} without one."""
+    try:
+        config = json.loads((out / "config.json").read_text())
+    except (OSError, ValueError):
+        return {}
+    section = config.get("threshold") if isinstance(config, dict) else None
+    if not isinstance(section, dict):
+        return {}
+    return {k: v for k, v in section.items() if v is not None}
+
+
 def _panels(df) -> list[tuple[str, dict[str, Any]]]:
     """One (model, slice) per phase diagram: a slice fixes every further swept parameter."""
     from gnnrg.sweep.recoverability import extra_axes
@@ -320,6 +350,7 @@ def _profile(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         path = getattr(args, name)
         if path is not None and not Path(path).is_file():
             parser.error(f"{name} file {path!r} does not exist")
+    _check_output(parser, "--plot", args.plot, FIGURE_FORMATS)
     try:
         data = load_graph_files(args.edges, args.labels, args.features, delimiter=args.delimiter)
     except ValueError as err:
@@ -346,6 +377,25 @@ def _profile(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         plt.close(axes[0].figure)
         print(f"wrote {args.plot}")
     return 0
+
+
+#: File types ``--plot`` and ``--out`` write.
+FIGURE_FORMATS = ("png", "pdf", "svg", "eps", "ps", "jpg", "jpeg", "tif", "tiff", "webp")
+TABLE_FORMATS = ("csv", "parquet")
+
+
+def _check_output(parser, flag: str, path: str | None, formats: tuple[str, ...]) -> None:
+    """An output path's type and folder are checked before any work is done."""
+    if path is None:
+        return
+    suffix = Path(path).suffix.lower().lstrip(".")
+    if suffix not in formats:
+        parser.error(f"{flag} {path}: unknown file type {suffix!r}; use one of {list(formats)}")
+    folder = Path(path).parent
+    if not folder.is_dir():
+        parser.error(f"{flag} {path}: folder {folder} does not exist")
+    if Path(path).is_dir():
+        parser.error(f"{flag} {path} is a folder; give a file name")
 
 
 # ---------------------------------------------------------------------------------------- theory
@@ -467,6 +517,12 @@ def _theory(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         parser.error(f"--sigma={args.sigma} must be > 0")
     if (args.mu < 0).any():
         parser.error(f"--mu={args.mu.min():g} must be >= 0")
+    if args.num_features < 1:
+        parser.error(f"--num-features={args.num_features} must be >= 1")
+    if not math.isfinite(args.sigma) or not np.isfinite(args.mu).all():
+        parser.error("--sigma and --mu must be finite")
+    _check_output(parser, "--out", args.out, TABLE_FORMATS)
+    _check_output(parser, "--plot", args.plot, FIGURE_FORMATS)
     if args.symbolic:
         from gnnrg.theory.symbolic import EXPRESSIONS, latex
 

@@ -262,7 +262,7 @@ def _summary(
     }
     y = _node_array(data, "y")
     if y is not None:
-        y = y.astype(np.int64)
+        y = np.unique(y, return_inverse=True)[1].reshape(-1)  # classes as 0..k-1, in order
         out["classes"] = len(np.unique(y))
         out["edge_homophily"] = edge_homophily(edges, y)
         out["adjusted_homophily"] = adjusted_homophily(edges, y)

@@ -63,6 +63,11 @@ def edge_array(data: Any) -> tuple[np.ndarray, int]:
         ei = ei.numpy() if hasattr(ei, "numpy") else np.asarray(ei)
         n = int(data.num_nodes)
     elif hasattr(data, "edges") and hasattr(data, "number_of_nodes"):
+        if data.is_multigraph():
+            raise ValueError(
+                "a networkx MultiGraph: its parallel edges would be read as one; convert it "
+                "with networkx.Graph(G) first, if that is what you mean"
+            )
         n = data.number_of_nodes()
         if set(data.nodes) != set(range(n)):
             raise ValueError(
@@ -73,5 +78,10 @@ def edge_array(data: Any) -> tuple[np.ndarray, int]:
         raise TypeError(
             f"graph of type {type(data).__name__} is not supported; "
             "pass a torch_geometric Data or a networkx Graph"
+        )
+    if ei.size and (ei.min() < 0 or ei.max() >= n):
+        raise ValueError(
+            f"edge_index names node {int(ei.max()) if ei.max() >= n else int(ei.min())}; "
+            f"nodes are 0..{n - 1} (num_nodes={n})"
         )
     return canonical_edges(ei[0], ei[1], n), n

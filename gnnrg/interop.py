@@ -169,13 +169,16 @@ def from_edge_list(
 
     Parameters
     ----------
-    edges : array-like of shape (m, 2) or (2, m)
-        Integer node pairs in ``0..n-1``; direction, duplicates and self loops are dropped.
+    edges : sequence of pairs, or array of shape (2, m) or (m, 2)
+        Integer node ids in ``0..n-1``; direction, duplicates and self loops are dropped. A list
+        or tuple is always read as pairs (``[(0, 1), (2, 3)]`` is two edges); an array of
+        shape (2, m) as PyG's ``edge_index`` (two rows: sources, targets), any other array as
+        pairs.
     num_nodes : int, optional
         Defaults to the length of ``y`` or ``x``, else one more than the largest node id.
     x : array-like of shape (n, F), optional
     y : array-like of shape (n,), optional
-        Integer class labels.
+        Integer class labels 0..k-1.
 
     Returns
     -------
@@ -186,12 +189,21 @@ def from_edge_list(
     >>> d = from_edge_list([(0, 1), (1, 2), (2, 0)], y=[0, 0, 1])
     >>> d.num_nodes, d.edge_index.shape[1]
     (3, 6)
+    >>> from_edge_list([(0, 1), (2, 3)]).edge_index.tolist()  # two edges, not a (2, m) array
+    [[0, 1, 2, 3], [1, 0, 3, 2]]
     """
+    pairs = isinstance(edges, list | tuple)
     e = np.asarray(edges, dtype=np.int64)
-    if e.ndim != 2 or 2 not in e.shape:
-        raise ValueError(f"edges has shape {e.shape}; expected (m, 2) or (2, m)")
-    if e.shape[0] != 2:
+    if pairs and e.size == 0:
+        e = e.reshape(0, 2)
+    if e.ndim != 2 or 2 not in e.shape or (pairs and e.shape[1] != 2):
+        raise ValueError(f"edges has shape {e.shape}; expected pairs (m, 2) or (2, m)")
+    if pairs or e.shape[0] != 2:
         e = e.T
+    if y is not None:
+        y = np.asarray(y)
+        if y.ndim != 1 or not np.issubdtype(y.dtype, np.integer) or (y.size and y.min() < 0):
+            raise ValueError("y must hold one integer class 0..k-1 per node (no negative labels)")
     if num_nodes is None:
         for arr in (y, x):
             if arr is not None:
