@@ -24,6 +24,10 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
+#: The most values one theory range START:STOP:COUNT may have.
+MAX_STEPS = 10_000
+
+
 def _range_or_value(text: str) -> np.ndarray:
     """``"1.5"`` → [1.5]; ``"a:b:k"`` → k values from a to b."""
     parts = text.split(":")
@@ -32,8 +36,10 @@ def _range_or_value(text: str) -> np.ndarray:
             return np.array([float(text)])
         if len(parts) == 3:
             start, stop, num = float(parts[0]), float(parts[1]), int(parts[2])
-            if num < 1:
-                raise ValueError
+            if not 1 <= num <= MAX_STEPS:
+                raise argparse.ArgumentTypeError(
+                    f"{text!r}: COUNT must be between 1 and {MAX_STEPS}"
+                )
             return np.linspace(start, stop, num)
     except ValueError:
         pass

@@ -106,6 +106,8 @@ def adjusted_homophily(edges: np.ndarray, labels: np.ndarray) -> float:
     >>> adjusted_homophily(np.array([[0, 2], [1, 3]]), np.array([0, 0, 1, 1]))
     1.0
     """
+    if edges.size == 0:
+        return float("nan")
     h = edge_homophily(edges, labels)
     share = np.bincount(labels[edges.ravel()], minlength=int(labels.max()) + 1) / edges.size
     base = float((share**2).sum())

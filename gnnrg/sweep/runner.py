@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
+import sys
 import time
 import traceback
 import warnings
@@ -62,6 +64,7 @@ def run_tasks(
     engine: str = "batched",
     device: str = "cpu",
     threads: int | None = 1,
+    watch_parent: bool = False,
 ) -> tuple[list[dict], list[tuple]]:
     """Generate each task's graphs once and train every pending model on them.
 
@@ -69,10 +72,15 @@ def run_tasks(
     (:func:`gnnrg.training.batched.train_many`); a batch that raises is retried cell by cell
     with the reference trainer so that only the failing cells are lost.
 
+    With ``watch_parent`` (set for joblib's worker processes) the process exits as soon as the
+    process that started it is gone, so a killed sweep leaves no workers behind.
+
     Returns the result rows and the (cell_id, traceback) of cells that raised.
     """
     import torch
 
+    if watch_parent:
+        _exit_with_parent()
     before = torch.get_num_threads()
     if threads:
         torch.set_num_threads(threads)  # parallelism comes from the workers
@@ -100,6 +108,29 @@ def run_tasks(
         return rows, errors
     finally:
         torch.set_num_threads(before)  # jobs=1 runs in the caller's process: leave it as found
+
+
+_WATCHING = False
+
+
+def _exit_with_parent(period: float = 0.5) -> None:
+    """Start (once per process) a daemon thread that ends this process when its parent dies:
+    a worker is re-parented then, and its results could go nowhere."""
+    global _WATCHING
+    if _WATCHING:
+        return
+    _WATCHING = True
+    import os
+    import threading
+
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(period)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="gnnrg-parent-watch", daemon=True).start()
 
 
 def _generate(task: Task, config_hash: str, sweep_name: str) -> dict[str, Any]:
@@ -351,16 +382,18 @@ def _run_pending(config, store, jobs, client, progress, engine, device, batch) -
                     bar.update(len(rows) + len(errs))
                 break
             except _lost_worker_errors() as err:
-                lost = f"{type(err).__name__}: {err}".strip()
+                lost = type(err).__name__
+                codes = re.search(r"exit codes of the workers are \{([^}]*)\}", str(err))
+                lost += f", exit code {codes.group(1)}" if codes else ""
                 if attempt == WORKER_RETRIES:
                     pending = plan_tasks(config, done_cells(store.out) | failed)
                     message = f"worker lost {WORKER_RETRIES + 1} times ({lost})"
                     errors += [(cid, message) for t in pending for cid, _, _ in t.models]
                 else:
-                    warnings.warn(
-                        f"a worker was lost ({lost}); running its cells again",
-                        RuntimeWarning,
-                        stacklevel=2,
+                    bar.write(
+                        f"{config.name}: a worker process was lost ({lost}: killed or out of "
+                        f"memory); running the unfinished cells again",
+                        file=sys.stderr,
                     )
     finally:
         bar.close()
@@ -389,11 +422,13 @@ def _results(chunks, jobs, client, kwargs, config_hash, name):
     if client is None and jobs == 1:
         yield from (run_tasks(c, config_hash, name, **kwargs) for c in chunks)
         return
-    work = (delayed(run_tasks)(c, config_hash, name, **kwargs) for c in chunks)
     if client is not None:
+        work = (delayed(run_tasks)(c, config_hash, name, **kwargs) for c in chunks)
         with parallel_config(backend="dask"):
             yield from Parallel(return_as="generator_unordered")(work)
         return
+    kwargs = {**kwargs, "watch_parent": True}
+    work = (delayed(run_tasks)(c, config_hash, name, **kwargs) for c in chunks)
     with parallel_config(backend="loky", n_jobs=jobs):
         yield from Parallel(return_as="generator_unordered")(work)
 

@@ -53,8 +53,7 @@ def features_only_accuracy(
     >>> [round(float(features_only_accuracy(1.0, classes=k)), 4) for k in (3, 5)]
     [0.6337, 0.4937]
     """
-    if not sigma > 0:
-        raise ValueError(f"sigma={sigma} must be > 0")
+    _check_signal(mu, sigma)
     if int(classes) != classes or classes < 2:
         raise ValueError(f"classes={classes} must be an integer >= 2")
     s = np.asarray(mu, dtype=float) / sigma
@@ -65,6 +64,15 @@ def features_only_accuracy(
     return (w * ndtr(t + s[..., None]) ** (int(classes) - 1)).sum(-1)
 
 
+def _check_signal(mu, sigma) -> None:
+    """μ >= 0 and σ > 0, finite: the cSBM's feature signal and noise."""
+    if not (np.isfinite(sigma) and sigma > 0):
+        raise ValueError(f"sigma={sigma} must be a finite number > 0")
+    mu = np.asarray(mu, dtype=float)
+    if not np.isfinite(mu).all() or (mu < 0).any():
+        raise ValueError(f"mu must be finite and >= 0 (got {mu.min() if mu.size else mu})")
+
+
 def it_threshold(lam, mu, *, sigma: float = 1.0, n: int, num_features: int):
     """The value λ² + μ_D²/γ: weak recovery is possible iff it exceeds 1.
 
@@ -73,6 +81,11 @@ def it_threshold(lam, mu, *, sigma: float = 1.0, n: int, num_features: int):
     >>> float(it_threshold(0.5, 0.3, n=1000, num_features=10))
     1.06
     """
+    _check_signal(mu, sigma)
+    if not n >= 1 or not num_features >= 1:
+        raise ValueError(f"n={n} and num_features={num_features} must be >= 1")
+    if not np.isfinite(np.asarray(lam, dtype=float)).all():
+        raise ValueError("lam must be finite")
     gamma = n / num_features
     mu_d = gamma * (np.asarray(mu) / sigma) ** 2
     return np.asarray(lam) ** 2 + mu_d**2 / gamma
