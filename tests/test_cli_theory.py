@@ -61,6 +61,12 @@ def test_theory_grid_writes_table_and_plot(tmp_path, capsys):
         (["--p-in", "0.1"], "--p-in and --p-out go together"),
         (["--classes", "3"], "--classes=3: the closed forms are for two classes"),
         (["--mu", "-1"], "--mu=-1 must be >= 0"),
+        (["--num-features", "0"], "--num-features=0 must be >= 1"),
+        (["--num-features", "-5"], "--num-features=-5 must be >= 1"),
+        (["--out", "/nonexistent/grid.csv"], "folder /nonexistent does not exist"),
+        (["--out", "grid.xlsx"], "--out grid.xlsx: unknown file type 'xlsx'"),
+        (["--plot", "m.xyz"], "--plot m.xyz: unknown file type 'xyz'; use one of ['png'"),
+        (["--lam", "0:1:0"], "COUNT must be between 1 and 10000"),
     ],
 )
 def test_bad_theory_flags_exit_2_with_one_message(argv, message):

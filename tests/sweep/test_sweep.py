@@ -363,6 +363,30 @@ def test_cli_plot_draws_one_panel_per_model_and_slice(tmp_path):
             TINY.replace("n: 200,", "n: 200, degree_correction: yes,"),
             r"unknown csbm argument\(s\): degree_correction",
         ),
+        (TINY.replace("lr: 0.02", "lr: .inf"), r"train\.lr: Input should be a finite number"),
+        (TINY.replace("seeds: 2", "seeds: 2\nseeds: 3"), r"duplicate key 'seeds' \(first on line"),
+        (
+            TINY.replace("grid: {lam: [-1.5, 1.5], mu: [0.2, 1.5]}", "grid: {}"),
+            r"no parameter points: give grid",
+        ),
+        (TINY.replace("epochs: 30", "epochs: 0"), r"train\.epochs: Input should be greater than"),
+        (
+            TINY.replace("lr: 0.02", "lr: 0.02, early_stopping: 5, val_fraction: 0"),
+            r"train: early_stopping=5 needs validation nodes; set val_fraction > 0",
+        ),
+        (
+            TINY.replace(
+                "protocol: fresh-graph",
+                "protocol: transductive, val_fraction: 0.5, test_fraction: 0.5",
+            ),
+            r"train: val_fraction \+ test_fraction = 1 leaves no training nodes",
+        ),
+        (
+            TINY.replace("models: [logreg, gcn]", "models: [logreg, {name: gcn, epochs: 0}]"),
+            r"models\.1\.epochs: Input should be greater than or equal to 1",
+        ),
+        (TINY.replace("name: tiny", "name: '..'"), r"name: '\.\.' is not a folder name"),
+        (TINY.replace("name: tiny", "name: a/b"), r"name: String should match pattern"),
     ],
 )
 def test_bad_config_names_the_field(tmp_path, text, message):
@@ -390,8 +414,10 @@ def test_cli_bad_config_exits_2_without_traceback(tmp_path):
 
 
 def test_shipped_configs_are_valid():
-    for path in Path("sweeps").glob("*.yaml"):
-        load_config(path)
+    shipped = sorted((Path(__file__).resolve().parents[2] / "sweeps").glob("*.yaml"))
+    assert len(shipped) >= 5
+    for path in shipped:
+        assert load_config(path).models
 
 
 def test_inline_sweep_leaves_torch_threads_as_found(tmp_path):

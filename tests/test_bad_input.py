@@ -1,0 +1,85 @@
+"""Bad input outside the sweep config: one named error, exit status 2, nothing written."""
+
+import networkx as nx
+import pytest
+
+from gnnrg import csbm, from_edge_list, nodewise_accuracy, stats, train
+from gnnrg.cli import main
+from gnnrg.sweep.store import write_rows
+
+
+def run(capsys, *argv):
+    try:
+        code = main([str(a) for a in argv])
+    except SystemExit as stop:  # argparse's errors
+        code = stop.code
+    return code, capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (["--level", "1.5"], "--level=1.5 must be between 0 and 1"),
+        (["--smooth", "-3"], "--smooth=-3 must be >= 0"),
+    ],
+)
+def test_bad_plot_flags(tmp_path, capsys, flags, message):
+    write_rows(tmp_path, [{"cell_id": "a", "model": "m", "lam": 0.0, "mu": 1.0, "test_acc": 0.9}])
+    before = sorted(tmp_path.rglob("*"))
+    code, err = run(capsys, "plot", tmp_path, *flags)
+    assert code == 2 and message in err and len(err.strip().splitlines()) == 1
+    assert sorted(tmp_path.rglob("*")) == before
+
+
+def test_plot_of_a_missing_folder(tmp_path, capsys):
+    code, err = run(capsys, "plot", tmp_path / "nothing")
+    assert code == 2 and "is not a sweep output folder" in err
+
+
+def test_profile_rejects_negative_labels_and_bad_plot_names(tmp_path, capsys):
+    (tmp_path / "e.txt").write_text("0 1\n1 2\n")
+    (tmp_path / "y.txt").write_text("0\n-1\n1\n")
+    code, err = run(capsys, "profile", tmp_path / "e.txt", "--labels", tmp_path / "y.txt")
+    assert code == 2 and "y.txt: classes must be >= 0" in err
+    (tmp_path / "y.txt").write_text("0\n1\n")
+    code, err = run(capsys, "profile", tmp_path / "e.txt", "--labels", tmp_path / "y.txt")
+    assert code == 2 and "y.txt: 2 lines, but the edge list names node 2" in err
+    code, err = run(capsys, "profile", tmp_path / "e.txt", "--plot", tmp_path / "p.xyz")
+    assert code == 2 and "unknown file type 'xyz'" in err
+
+
+def test_train_refuses_a_test_graph_of_other_features_or_classes():
+    g = csbm(100, lam=1.0, mu=1.0, num_features=10, seed=0)
+    with pytest.raises(ValueError, match=r"test_data has 5 features per node; the model is trai"):
+        train("gcn", g, csbm(100, lam=1.0, mu=1.0, num_features=5, seed=1), epochs=2)
+    with pytest.raises(ValueError, match=r"test_data has labels \[0, 1, 2\]; train_data's cla"):
+        train("gcn", g, csbm(99, classes=3, lam=1.0, mu=1.0, seed=1), epochs=2)
+    with pytest.raises(ValueError, match=r"early_stopping=3 needs validation nodes"):
+        train("gcn", g, epochs=2, early_stopping=3, val_fraction=0.0)
+    with pytest.raises(ValueError, match=r"val_fraction \+ test_fraction = 1 leaves no training"):
+        train("gcn", g, epochs=2, val_fraction=0.5, test_fraction=0.5)
+    with pytest.raises(ValueError, match=r"epochs=0 must be >= 1"):
+        train("gcn", g, epochs=0)
+
+
+def test_graph_readers_refuse_what_they_would_misread():
+    with pytest.raises(ValueError, match="MultiGraph"):
+        nodewise_accuracy(nx.MultiGraph([(0, 1), (0, 1)]), [0, 1], mu=1.0)
+    g = csbm(20, seed=0)
+    g.num_nodes = 10  # edge_index now names nodes beyond num_nodes
+    with pytest.raises(ValueError, match=r"edge_index names node 1\d; nodes are 0\.\.9"):
+        nodewise_accuracy(g, g.y[:10], mu=1.0)
+    # a list of pairs is always pairs, even two of them
+    assert from_edge_list([(0, 1), (2, 3)]).edge_index.shape[1] == 4
+    assert stats(from_edge_list([(0, 1), (1, 2)], y=[0, 0, 1]))["num_nodes"] == 3
+    with pytest.raises(ValueError, match="no negative labels"):
+        from_edge_list([(0, 1)], y=[0, -1])
+
+
+def test_stats_counts_the_classes_present():
+    d = from_edge_list([(0, 1), (1, 2), (2, 3), (0, 2)], y=[5, 5, 6, 6])
+    same = from_edge_list([(0, 1), (1, 2), (2, 3), (0, 2)], y=[0, 0, 1, 1])
+    out, ref = stats(d), stats(same)
+    assert out["classes"] == 2
+    assert out["edge_homophily"] == ref["edge_homophily"]
+    assert out.get("lam") == ref.get("lam")
