@@ -2,6 +2,17 @@ import os
 
 import pytest
 
+# One torch thread per test process (and its subprocesses): on 2 shared cores torch's default
+# threads make small trainings 10-30x slower, and parallel tests start their own workers anyway.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("MKL_NUM_THREADS", "1")
+
+
+def pytest_configure(config):
+    import torch
+
+    torch.set_num_threads(int(os.environ["OMP_NUM_THREADS"]))
+
 
 def pytest_addoption(parser):
     parser.addoption("--runslow", action="store_true", help="also run tests marked slow")
