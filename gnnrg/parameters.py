@@ -25,9 +25,10 @@ from __future__ import annotations
 
 import math
 
-from gnnrg._checks import check_int, check_real
+from gnnrg._checks import check_choice, check_int, check_real
 
 __all__ = [
+    "LAM_CONVENTIONS",
     "block_probabilities",
     "expected_neighbours",
     "from_phi_epsilon",
@@ -39,7 +40,17 @@ __all__ = [
 ]
 
 
-def lam_range(avg_degree: float, classes: int = 2) -> tuple[float, float]:
+#: How λ sets the k-class edge probabilities. ``"kesten-stigum"`` (gnnrg's default):
+#: ``p_in = (d + (k-1)λ√d)/n``, ``p_out = (d - λ√d)/n``, mean degree d and λ the Kesten–Stigum
+#: signal for every k. ``"study"``: the study's literal ``p_in = (d + λ√d)/n``,
+#: ``p_out = (d - λ√d)/n`` for every k, whose mean degree is ``d - (k-2)λ√d/k`` for k > 2.
+#: Both agree at k = 2.
+LAM_CONVENTIONS = ("kesten-stigum", "study")
+
+
+def lam_range(
+    avg_degree: float, classes: int = 2, convention: str = "kesten-stigum"
+) -> tuple[float, float]:
     """Range of λ for which both edge probabilities are non-negative.
 
     Parameters
@@ -48,25 +59,29 @@ def lam_range(avg_degree: float, classes: int = 2) -> tuple[float, float]:
         Expected mean degree d.
     classes : int, default 2
         Number of classes k.
+    convention : {"kesten-stigum", "study"}, default "kesten-stigum"
+        See :data:`LAM_CONVENTIONS`.
 
     Returns
     -------
     (low, high) : tuple of float
-        ``(-√d/(k-1), √d)``.
+        ``(-√d/(k-1), √d)``; ``(-√d, √d)`` under the study's convention.
 
     Examples
     --------
     >>> lam_range(9.0)
     (-3.0, 3.0)
-    >>> lam_range(9.0, classes=4)
-    (-1.0, 3.0)
+    >>> lam_range(9.0, classes=4), lam_range(9.0, classes=4, convention="study")
+    ((-1.0, 3.0), (-3.0, 3.0))
     """
     root = math.sqrt(avg_degree)
+    if convention == "study":
+        return -root, root
     return -root / (classes - 1), root
 
 
 def block_probabilities(
-    n: int, avg_degree: float, lam: float, classes: int = 2
+    n: int, avg_degree: float, lam: float, classes: int = 2, convention: str = "kesten-stigum"
 ) -> tuple[float, float]:
     """Intra- and inter-class edge probabilities from (d, λ).
 
@@ -77,9 +92,11 @@ def block_probabilities(
     avg_degree : float
         Expected mean degree d > 0.
     lam : float
-        Edge signal λ, in ``[-√d/(k-1), √d]``.
+        Edge signal λ, in :func:`lam_range`.
     classes : int, default 2
         Number of classes k >= 2.
+    convention : {"kesten-stigum", "study"}, default "kesten-stigum"
+        How λ and d set the probabilities for k > 2 (:data:`LAM_CONVENTIONS`).
 
     Returns
     -------
@@ -94,11 +111,14 @@ def block_probabilities(
     --------
     >>> block_probabilities(1000, 10.0, 1.0)  # doctest: +ELLIPSIS
     (0.01316..., 0.00683...)
+    >>> block_probabilities(1000, 10.0, 1.0, 3, "study") == block_probabilities(1000, 10.0, 1.0)
+    True
     """
     n = check_int("n", n, low=2)
     classes = check_int("classes", classes, low=2)
     avg_degree = check_real("avg_degree", avg_degree, low=0.0, low_open=True)
-    low, high = lam_range(avg_degree, classes)
+    convention = check_choice("lam_convention", convention, LAM_CONVENTIONS)
+    low, high = lam_range(avg_degree, classes, convention)
     lam = check_real("lam", lam)
     if not low - 1e-12 <= lam <= high + 1e-12:
         raise ValueError(
@@ -106,7 +126,8 @@ def block_probabilities(
             f"(avg_degree={avg_degree:g}, classes={classes})"
         )
     root = math.sqrt(avg_degree)
-    p_in = (avg_degree + (classes - 1) * lam * root) / n
+    factor = 1 if convention == "study" else classes - 1
+    p_in = (avg_degree + factor * lam * root) / n
     p_out = (avg_degree - lam * root) / n
     if p_in > 1.0 or p_out > 1.0:
         raise ValueError(
@@ -129,9 +150,10 @@ def expected_neighbours(n: int, p_in: float, p_out: float) -> tuple[float, float
 
 
 def lam_from_probabilities(
-    n: int, p_in: float, p_out: float, classes: int = 2
+    n: int, p_in: float, p_out: float, classes: int = 2, convention: str = "kesten-stigum"
 ) -> tuple[float, float]:
-    """Mean degree d and signal λ from (p_in, p_out); the inverse of :func:`block_probabilities`.
+    """The (d, λ) of (p_in, p_out); the inverse of :func:`block_probabilities`. Under the
+    study's convention d is its nominal degree ``n (p_in + p_out)/2``, not the mean degree.
 
     Returns
     -------
@@ -145,6 +167,8 @@ def lam_from_probabilities(
     """
     p_in = check_real("p_in", p_in, low=0.0, high=1.0)
     p_out = check_real("p_out", p_out, low=0.0, high=1.0)
+    if check_choice("lam_convention", convention, LAM_CONVENTIONS) == "study":
+        classes = 2  # the study writes every k with the two-class formula
     avg_degree = n * (p_in + (classes - 1) * p_out) / classes
     if avg_degree <= 0:
         raise ValueError(f"p_in={p_in:g} and p_out={p_out:g} give no edges; one must be > 0")

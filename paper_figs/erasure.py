@@ -125,8 +125,8 @@ def _triangles(graph: Any) -> int:
 
 def summarize_erasure(table: pd.DataFrame) -> pd.DataFrame:
     """Per (graph, model, version), versions in :data:`VERSIONS` order: mean test accuracy and
-    its t-based 95% CI half-width over seeds, the mean triangle count, and the change against the original paired
-    by seed (``change``, ``change_ci95``)."""
+    its t-based 95% CI half-width over seeds, the mean triangle count, and the change against
+    the original paired by seed (``change``, ``change_ci95``)."""
     keys = ["graph", "model", "seed"]
     base = table[table["version"] == "original"].set_index(keys)["test_acc"]
     table = table.assign(

@@ -19,7 +19,7 @@ from gnnrg.generators.features import sample_features
 from gnnrg.generators.motifs import DEFAULT_SIZE, MOTIFS, plant_motifs
 from gnnrg.generators.sbm import sample_sbm_edges
 from gnnrg.interop import make_data
-from gnnrg.parameters import block_probabilities, lam_from_probabilities
+from gnnrg.parameters import LAM_CONVENTIONS, block_probabilities, lam_from_probabilities
 
 if TYPE_CHECKING:
     from torch_geometric.data import Data
@@ -40,6 +40,7 @@ VARIANTS: dict[str, Any] = {
     "motif_size": None,
     "motif_classes": "same",
     "motif_degree": 2.0,
+    "lam_convention": "kesten-stigum",
 }
 
 
@@ -126,6 +127,7 @@ def csbm_parameters(
     motif_classes: str = "same",
     motif_degree: float = 2.0,
     class_means: np.ndarray | None = None,
+    lam_convention: str = "kesten-stigum",
     **unknown: Any,
 ) -> dict[str, Any]:
     """Check :func:`csbm`'s arguments and resolve them, without sampling anything.
@@ -168,10 +170,11 @@ def csbm_parameters(
             )
     if (p_in is None) != (p_out is None):
         raise ValueError("give both p_in and p_out, or neither (then avg_degree and lam are used)")
+    lam_convention = check_choice("lam_convention", lam_convention, LAM_CONVENTIONS)
     if p_in is not None:
-        avg_degree, lam = lam_from_probabilities(n, p_in, p_out, classes)
+        avg_degree, lam = lam_from_probabilities(n, p_in, p_out, classes, lam_convention)
     else:
-        p_in, p_out = block_probabilities(n, avg_degree, lam, classes)
+        p_in, p_out = block_probabilities(n, avg_degree, lam, classes, lam_convention)
     edge_noise = check_fraction("edge_noise", edge_noise)
     edge_noise_mode = check_choice("edge_noise_mode", edge_noise_mode, EDGE_NOISE_MODES)
     feature_noise = check_fraction("feature_noise", feature_noise)
@@ -225,6 +228,7 @@ def csbm_parameters(
         "motif_classes": motif_classes,
         "motif_degree": motif_degree,
         "class_means": None if class_means is None else "custom",
+        "lam_convention": lam_convention,
     }
     return params
 
@@ -254,6 +258,7 @@ def csbm(
     motif_classes: str = "same",
     motif_degree: float = 2.0,
     class_means: np.ndarray | None = None,
+    lam_convention: str = "kesten-stigum",
     **unknown: Any,
 ) -> Data:
     r"""Sample a contextual stochastic block model graph.
@@ -321,6 +326,11 @@ def csbm(
         Added mean degree of the ``spatial`` and ``hierarchical`` overlays.
     class_means : ndarray of shape (k, F), optional
         Class mean vectors (any norm; μ scales them). Default: :func:`class_means`.
+    lam_convention : {"kesten-stigum", "study"}, default "kesten-stigum"
+        How (d, λ) set the edge probabilities for k > 2 classes: the formula above (mean
+        degree d, λ the Kesten–Stigum signal), or the study's literal
+        ``p_in = (d + λ√d)/n``, ``p_out = (d − λ√d)/n`` for every k (mean degree
+        ``d − (k−2)λ√d/k``). The same at k = 2.
 
     Returns
     -------
@@ -366,6 +376,7 @@ def csbm(
         motif_classes=motif_classes,
         motif_degree=motif_degree,
         class_means=class_means,
+        lam_convention=lam_convention,
         **unknown,
     )
     params["seed"] = seed if isinstance(seed, int) else None

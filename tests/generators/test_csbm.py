@@ -250,3 +250,28 @@ def test_sampling_is_linear_not_quadratic():
     data = csbm(1_000_000, avg_degree=10, lam=1.0, seed=0, num_features=2)
     m = data.edge_index.shape[1] / 2
     assert abs(m - 5_000_000) < Z * math.sqrt(5_000_000)
+
+
+def test_study_lam_convention_uses_the_two_class_formula_for_every_k():
+    """The study's literal p_in = (d + λ√d)/n, p_out = (d − λ√d)/n: edge densities within and
+    between classes match them within 4 standard errors, and the mean degree is
+    d − (k−2)λ√d/k, not d."""
+    from gnnrg.diagnostics import class_edge_ends
+
+    n, k, d, lam = 4000, 5, 10.0, 1.5
+    data = csbm(n, classes=k, avg_degree=d, lam=lam, seed=3, lam_convention="study")
+    p_in, p_out = (d + lam * math.sqrt(d)) / n, (d - lam * math.sqrt(d)) / n
+    assert data.params["p_in"] == pytest.approx(p_in) and data.params["lam_convention"] == "study"
+    ei, y = data.edge_index.numpy(), data.y.numpy()
+    counts = class_edge_ends(ei[:, ei[0] < ei[1]], y, k)
+    within = np.trace(counts) / 2  # each edge counted at both ends
+    between = (counts.sum() - np.trace(counts)) / 2
+    size = n // k
+    pairs_in, pairs_out = k * size * (size - 1) / 2, n * (n - size) / 2
+    for observed, pairs, p in ((within, pairs_in, p_in), (between, pairs_out, p_out)):
+        assert abs(observed - pairs * p) < 4 * math.sqrt(pairs * p * (1 - p))
+    mean_degree = 2 * (within + between) / n
+    assert mean_degree == pytest.approx(d - (k - 2) * lam * math.sqrt(d) / k, abs=0.15)
+    assert abs(mean_degree - d) > 1.5  # the point of the option: not d
+    ks = csbm(n, classes=k, avg_degree=d, lam=lam, seed=3)
+    assert ks.edge_index.shape[1] / n == pytest.approx(d, abs=0.2)
