@@ -64,7 +64,7 @@ def bytes_per_run(model: Any, graph: Any, knobs: dict[str, Any], classes: int) -
     floats = 12.0 * n * (features + hidden * layers + classes)
     if name in _ATTENTION:
         floats += 8.0 * edges * heads * layers
-    if name == "transformer":
+    if name in ("transformer", "sat"):
         floats += layers * (3.0 * heads * n * n + 12.0 * n * hidden * 8)
     patterns = 2 * 2 * 40.0 * edges  # train and test stacks, two patterns, indices + transpose
     return 4.0 * floats + patterns

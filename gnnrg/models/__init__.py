@@ -10,6 +10,7 @@ from gnnrg.models.gps import GraphTransformer
 from gnnrg.models.mlp import MLP, LogReg
 from gnnrg.models.registry import MODELS, model_name, resolve_model
 from gnnrg.models.sage import SAGE
+from gnnrg.models.sat import StructureAwareTransformer
 from gnnrg.models.transformer_local import TransformerLocal
 from gnnrg.models.unsupervised import Louvain, Spectral, matched_accuracy
 
@@ -25,6 +26,7 @@ __all__ = [
     "Louvain",
     "NodeClassifier",
     "Spectral",
+    "StructureAwareTransformer",
     "TransformerLocal",
     "matched_accuracy",
     "model_name",

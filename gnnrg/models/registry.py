@@ -11,6 +11,7 @@ from gnnrg.models.gcn import GCN
 from gnnrg.models.gps import GraphTransformer
 from gnnrg.models.mlp import MLP, LogReg
 from gnnrg.models.sage import SAGE
+from gnnrg.models.sat import StructureAwareTransformer
 from gnnrg.models.transformer_local import TransformerLocal
 from gnnrg.models.unsupervised import Louvain, Spectral
 
@@ -25,6 +26,7 @@ MODELS: dict[str, type] = {
     "gat": GAT,
     "transformer": GraphTransformer,
     "transformer-local": TransformerLocal,
+    "sat": StructureAwareTransformer,
     "spectral": Spectral,
     "louvain": Louvain,
     "bp": BeliefPropagation,

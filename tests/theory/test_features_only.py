@@ -33,5 +33,7 @@ def test_limits_and_errors():
     assert features_only_accuracy(1.0, classes=3) > features_only_accuracy(1.0, classes=5)
     with pytest.raises(ValueError, match="classes=1 must be an integer >= 2"):
         features_only_accuracy(1.0, classes=1)
-    with pytest.raises(ValueError, match="sigma=0 must be > 0"):
+    with pytest.raises(ValueError, match="sigma=0 must be a finite number > 0"):
         features_only_accuracy(1.0, 0)
+    with pytest.raises(ValueError, match="mu must be finite and >= 0"):
+        features_only_accuracy(-1.0)
