@@ -25,17 +25,25 @@ _LAZY = {
     "train": "gnnrg.training.loop",
 }
 
+#: Subpackages and modules reachable as attributes after ``import gnnrg`` (also lazily).
+_SUBMODULES = (
+    "datasets", "diagnostics", "generators", "interop", "models", "parameters", "plot",
+    "sweep", "theory", "training",
+)  # fmt: skip
+
 __all__ = [*sorted(_LAZY), "__version__"]
 
 
 def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
+    if name in _SUBMODULES:
+        value = importlib.import_module(f"gnnrg.{name}")
+    elif name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+    else:
         raise AttributeError(f"module 'gnnrg' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
     globals()[name] = value
     return value
 
 
 def __dir__() -> list[str]:
-    return sorted(__all__)
+    return sorted([*__all__, *_SUBMODULES])

@@ -65,14 +65,40 @@ def _join_negative_values(argv: list[str]) -> list[str]:
     return out
 
 
+def _usable_cores() -> int:
+    """The cores this process may run on (its affinity mask where the OS has one)."""
+    import os
+
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - macOS, Windows
+        return os.cpu_count() or 1
+
+
+class _Help(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
+    """Defaults shown after each option's help; descriptions keep their line breaks."""
+
+
 def _build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="gnnrg", description="GNNs on random graphs: theory and simulation.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    sw = sub.add_parser("sweep", help="run a sweep from a YAML file (resumable)")
+    sw = sub.add_parser(
+        "sweep",
+        help="run a sweep from a YAML file (resumable)",
+        formatter_class=_Help,
+        description="Train every model of a sweep file on every (point, seed) cell and save the "
+        "results in OUT (resumable: run the same command again to continue).\n"
+        "Format of the file and of OUT: docs/sweeps.md.",
+    )
     sw.add_argument("config", help="sweep YAML file")
-    sw.add_argument("--out", help="output directory (default: results/NAME)")
-    sw.add_argument("--jobs", type=int, default=1, help="worker processes (default 1)")
+    sw.add_argument("--out", help="output directory (default: results/NAME of the config)")
+    sw.add_argument(
+        "--jobs",
+        type=int,
+        default=_usable_cores(),
+        help="worker processes, one torch thread each (default: the usable cores)",
+    )
     sw.add_argument("--dask", metavar="ADDRESS", help="'local' or a dask scheduler address")
     sw.add_argument("--no-progress", action="store_true", help="no progress bar")
     sw.add_argument(
@@ -99,32 +125,54 @@ def _build_parser() -> argparse.ArgumentParser:
         help="move unreadable or foreign result parts to OUT/quarantine and recompute them",
     )
 
-    pl = sub.add_parser("plot", help="phase diagrams, thresholds and summary of a sweep")
+    pl = sub.add_parser(
+        "plot",
+        help="phase diagrams, thresholds and summary of a sweep",
+        formatter_class=_Help,
+        description="Draw OUT's phase diagrams (one panel per model and slice) with the theory "
+        "overlaid, and write thresholds.csv and summary.csv.",
+    )
     pl.add_argument("out", help="sweep output directory")
     pl.add_argument("--level", type=float, help="accuracy level (default (1 + 1/k)/2)")
     pl.add_argument("--best-of", action="store_true", help="plot best over seeds (the study's)")
     pl.add_argument("--smooth", type=int, default=0, help="uniform smoothing width (study: 5)")
     pl.add_argument("--no-theory", action="store_true", help="no theory overlays")
 
-    th = sub.add_parser("theory", help="closed-form accuracy of linear GCNs on the cSBM")
-    th.add_argument("--layers", type=int, choices=(1, 2), default=1)
-    th.add_argument("--norm", choices=("sum", "sum-self", "mean", "sym"), default="mean")
-    th.add_argument("--n", type=int, default=1000, help="number of nodes (default 1000)")
-    th.add_argument("--avg-degree", type=float, default=10.0)
+    th = sub.add_parser(
+        "theory",
+        help="closed-form accuracy of linear GCNs on the cSBM",
+        formatter_class=_Help,
+        description="Accuracy of one- and two-layer linear GCNs on the two-class cSBM, next to "
+        "the features-only, graph-only and Bayes-optimal baselines, at one point or on a "
+        "(λ, μ) grid (give --lam and/or --mu as START:STOP:COUNT). No torch needed.",
+    )
+    th.add_argument("--layers", type=int, choices=(1, 2), default=1, help="GCN layers")
+    th.add_argument(
+        "--norm",
+        choices=("sum", "sum-self", "mean", "sym"),
+        default="mean",
+        help="aggregation: A, A + I, D^-1 A, or D^-1/2 A D^-1/2",
+    )
+    th.add_argument("--n", type=int, default=1000, help="number of nodes")
+    th.add_argument("--avg-degree", type=float, default=10.0, help="mean degree d")
     th.add_argument(
         "--lam",
         type=_range_or_value,
-        default=np.array([1.0]),
+        default="1",
         help="λ, or a range START:STOP:COUNT",
     )
-    th.add_argument("--p-in", type=float)
-    th.add_argument("--p-out", type=float)
+    th.add_argument("--p-in", type=float, help="edge probability within a class (with --p-out)")
+    th.add_argument("--p-out", type=float, help="edge probability between classes (with --p-in)")
     th.add_argument(
-        "--mu", type=_range_or_value, default=np.array([0.5]), help="μ, or a range START:STOP:COUNT"
+        "--mu", type=_range_or_value, default="0.5", help="μ, or a range START:STOP:COUNT"
     )
-    th.add_argument("--sigma", type=float, default=1.0)
-    th.add_argument("--classes", type=int, default=2)
-    th.add_argument("--num-features", type=int, default=10, help="F, for the IT threshold")
+    th.add_argument("--sigma", type=float, default=1.0, help="feature noise σ")
+    th.add_argument(
+        "--classes", type=int, default=2, help="number of classes (the closed forms: 2)"
+    )
+    th.add_argument(
+        "--num-features", type=int, default=10, help="feature dimension F (IT threshold)"
+    )
     th.add_argument(
         "--method",
         choices=("auto", "exact", "moment", "tree", "graph"),
@@ -137,10 +185,18 @@ def _build_parser() -> argparse.ArgumentParser:
     th.add_argument("--out", help="grid table to write (.csv or .parquet)")
     th.add_argument("--plot", help="accuracy map to draw (.png or .pdf)")
     th.add_argument("--symbolic", action="store_true", help="print the formulas in LaTeX")
+    th.add_argument("--no-progress", action="store_true", help="no progress bar on grids")
 
-    pr = sub.add_parser("profile", help="statistics and profile figure of your own graph")
+    pr = sub.add_parser(
+        "profile",
+        help="statistics and profile figure of your own graph",
+        formatter_class=_Help,
+        description="Degrees, homophily, triangles and the fitted cSBM parameters of a graph "
+        "given as text files, and its profile figure next to a matched cSBM.",
+    )
     pr.add_argument("edges", help="edge list: two integer node ids per line")
-    pr.add_argument("--labels", help="one integer class per line, line i for node i")
+    pr.add_argument("--labels", help="one class (integer or name) per line, line i for node i")
+    pr.add_argument("--header", action="store_true", help="every file starts with a header line")
     pr.add_argument("--features", help="one row of floats per line, line i for node i")
     pr.add_argument("--delimiter", help="column separator (default: any whitespace)")
     pr.add_argument("--json", action="store_true", help="print one JSON object")
@@ -358,7 +414,9 @@ def _profile(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             parser.error(f"{name} file {path!r} does not exist")
     _check_output(parser, "--plot", args.plot, FIGURE_FORMATS)
     try:
-        data = load_graph_files(args.edges, args.labels, args.features, delimiter=args.delimiter)
+        data = load_graph_files(
+            args.edges, args.labels, args.features, delimiter=args.delimiter, header=args.header
+        )
     except ValueError as err:
         parser.error(str(err))
     summary = stats(data)
@@ -377,10 +435,10 @@ def _profile(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 
         from gnnrg.plot import plot_graph_profile
 
-        axes = plot_graph_profile(data)
-        axes[0].figure.tight_layout()
-        axes[0].figure.savefig(args.plot, dpi=130)
-        plt.close(axes[0].figure)
+        fig = plot_graph_profile(data)
+        fig.tight_layout()
+        fig.savefig(args.plot, dpi=130)
+        plt.close(fig)
         print(f"wrote {args.plot}")
     return 0
 
@@ -506,9 +564,14 @@ def _theory_column(args, lam: float, mus: np.ndarray, samples: int) -> list[dict
 
 
 def _theory_rows(args, lams: np.ndarray, mus: np.ndarray) -> list[dict[str, Any]]:
-    """Rows μ-major (all λ for the first μ, then the next μ), as a (μ, λ) grid reads."""
+    """Rows μ-major (all λ for the first μ, then the next μ), as a (μ, λ) grid reads; a
+    progress bar (per λ column) on grids of more than a few hundred points."""
+    from tqdm.auto import tqdm
+
     samples = 400_000 if len(lams) * len(mus) == 1 else 100_000
-    columns = [_theory_column(args, lam, mus, samples) for lam in lams]
+    quiet = getattr(args, "no_progress", True) or len(lams) * len(mus) < 500
+    bar = tqdm(lams, desc="theory", unit="λ", disable=quiet or len(lams) < 2)
+    columns = [_theory_column(args, lam, mus, samples) for lam in bar]
     return [columns[j][i] for i in range(len(mus)) for j in range(len(lams))]
 
 

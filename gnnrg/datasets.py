@@ -244,43 +244,57 @@ def load_graph_files(
     features: str | Path | None = None,
     *,
     delimiter: str | None = None,
+    header: bool = False,
 ) -> Data:
     """A graph from text files: an edge list, and optional labels and features.
+
+    Lines starting with ``#`` are comments. A first line that is not numbers (a header) is
+    skipped in the edge and feature files; in the labels file, whose classes may be names,
+    pass ``header=True``.
 
     Parameters
     ----------
     edges : path
-        One edge per line, two integer node ids (``#`` starts a comment).
+        One edge per line, two integer node ids.
     labels : path, optional
-        One integer class per line, line i for node i.
+        One class per line, line i for node i: integers, or any names (numbered 0..k-1 in
+        sorted order; ``data.label_names`` keeps them).
     features : path, optional
         One row of floats per line, line i for node i.
     delimiter : str, optional
         Column separator (default: any whitespace).
+    header : bool, default False
+        Every file starts with one header line.
 
     Returns
     -------
     torch_geometric.data.Data
 
+    Raises
+    ------
+    ValueError
+        A file that does not hold what it should, negative node ids or classes, or fewer label
+        or feature lines than the edge list has nodes — the file is named.
+
     Examples
     --------
     >>> import tempfile, os
     >>> d = tempfile.mkdtemp()
-    >>> _ = open(os.path.join(d, "e.txt"), "w").write("0 1\\n1 2\\n")
-    >>> load_graph_files(os.path.join(d, "e.txt")).num_nodes
-    3
+    >>> _ = open(os.path.join(d, "e.txt"), "w").write("source target\\n0 1\\n1 2\\n")
+    >>> _ = open(os.path.join(d, "y.txt"), "w").write("cat\\ndog\\ncat\\n")
+    >>> g = load_graph_files(os.path.join(d, "e.txt"), os.path.join(d, "y.txt"))
+    >>> g.num_nodes, g.y.tolist(), g.label_names
+    (3, [0, 1, 0], ['cat', 'dog'])
     """
     from gnnrg.interop import from_edge_list
 
-    e = _read(edges, np.int64, 2, delimiter, "two integer node ids per line")
+    e = _read(edges, np.int64, 2, delimiter, "two integer node ids per line", header)
     if e.shape[1] < 2:
         raise ValueError(f"{edges}: each line needs two node ids; found {e.shape[1]} column(s)")
     if e.size and e.min() < 0:
         raise ValueError(f"{edges}: node ids must be >= 0; found {int(e.min())}")
-    y = None if labels is None else _read(labels, np.int64, 1, None, "one integer class per line")
-    if y is not None and y.size and y.min() < 0:
-        raise ValueError(f"{labels}: classes must be >= 0; found {int(y.min())}")
-    x = None if features is None else _read(features, np.float32, 2, delimiter, "floats")
+    y, names = (None, None) if labels is None else _read_labels(labels, header)
+    x = None if features is None else _read(features, np.float32, 2, delimiter, "floats", header)
     nodes = int(e.max()) + 1 if e.size else 0
     for path, arr in ((labels, y), (features, x)):
         if arr is not None and len(arr) < nodes:
@@ -288,14 +302,56 @@ def load_graph_files(
                 f"{path}: {len(arr)} lines, but the edge list names node {nodes - 1}; "
                 f"give one line per node 0..{nodes - 1}"
             )
-    return from_edge_list(e[:, :2], x=x, y=y)
+    data = from_edge_list(e[:, :2], x=x, y=y)
+    if names is not None:
+        data.label_names = names
+    return data
 
 
-def _read(path: str | Path, dtype: Any, ndmin: int, delimiter: str | None, what: str) -> Any:
+def _read(
+    path: str | Path, dtype: Any, ndmin: int, delimiter: str | None, what: str, header: bool
+) -> Any:
+    def load(skip: int) -> Any:
+        return np.loadtxt(path, dtype=dtype, ndmin=ndmin, delimiter=delimiter, skiprows=skip)
+
     try:
-        return np.loadtxt(path, dtype=dtype, ndmin=ndmin, delimiter=delimiter)
+        return load(int(header))
     except ValueError as err:
+        if not header and _first_line_is_text(path, delimiter):
+            try:
+                return load(1)
+            except ValueError:
+                pass
         raise ValueError(f"{path}: expected {what} ({err})") from None
+
+
+def _first_line_is_text(path: str | Path, delimiter: str | None) -> bool:
+    """Whether the first non-comment line holds a field that is not a number (a header)."""
+    with open(path) as handle:
+        for line in handle:
+            line = line.split("#", 1)[0].strip()
+            if line:
+                try:
+                    [float(v) for v in line.split(delimiter)]
+                except ValueError:
+                    return True
+                return False
+    return False
+
+
+def _read_labels(path: str | Path, header: bool) -> tuple[np.ndarray, list[str] | None]:
+    """Integer classes as they are; any other names numbered 0..k-1 in sorted order."""
+    lines = [line.split("#", 1)[0].strip() for line in Path(path).read_text().splitlines()]
+    values = [v for v in lines if v][int(header) :]
+    try:
+        y = np.array([int(v) for v in values], dtype=np.int64)
+    except ValueError:
+        names = sorted(set(values))
+        code = {name: i for i, name in enumerate(names)}
+        return np.array([code[v] for v in values], dtype=np.int64), names
+    if y.size and y.min() < 0:
+        raise ValueError(f"{path}: classes must be >= 0; found {int(y.min())}")
+    return y, None
 
 
 def karate_club() -> Data:

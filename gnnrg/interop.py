@@ -97,7 +97,12 @@ def to_networkx(data: Data) -> nx.Graph:
     return G
 
 
-def from_networkx(G: nx.Graph, label: str | None = "y", features: str | None = "x") -> Data:
+_DEFAULT_LABEL, _DEFAULT_FEATURES = "y", "x"
+
+
+def from_networkx(
+    G: nx.Graph, label: str | None = _DEFAULT_LABEL, features: str | None = _DEFAULT_FEATURES
+) -> Data:
     """Convert a networkx graph (any hashable nodes) to a gnnrg ``Data``.
 
     Parameters
@@ -106,9 +111,10 @@ def from_networkx(G: nx.Graph, label: str | None = "y", features: str | None = "
         Directions and self loops are dropped.
     label : str or None, default "y"
         Node attribute holding the class (any hashable values, mapped to 0..k-1 in sorted
-        order). ``None`` or an attribute that no node has: no ``y``.
+        order). ``None``, or the default ``"y"`` where no node has it: no ``y``. Any other
+        name that no node has is an error naming the attributes the nodes do have.
     features : str or None, default "x"
-        Node attribute holding a feature vector. ``None`` or absent: no ``x``.
+        Node attribute holding a feature vector; ``None`` or absent as for ``label``.
 
     Returns
     -------
@@ -130,12 +136,12 @@ def from_networkx(G: nx.Graph, label: str | None = "y", features: str | None = "
     nodes = list(G.nodes)
     index = {v: i for i, v in enumerate(nodes)}
     pairs = np.array([(index[u], index[v]) for u, v in G.edges()], dtype=np.int64).reshape(-1, 2)
-    y = _node_attribute(G, nodes, label, "label")
+    y = _node_attribute(G, nodes, label, "label", required=label != _DEFAULT_LABEL)
     if y is not None:
         classes = sorted(set(y))
         code = {c: i for i, c in enumerate(classes)}
         y = np.array([code[c] for c in y], dtype=np.int64)
-    x = _node_attribute(G, nodes, features, "features")
+    x = _node_attribute(G, nodes, features, "features", required=features != _DEFAULT_FEATURES)
     x = None if x is None else np.asarray(np.stack([np.asarray(v, np.float32) for v in x]))
     edges = canonical_edges(pairs[:, 0], pairs[:, 1], len(nodes))
     data = make_data(edges, x, y, len(nodes))
@@ -143,12 +149,19 @@ def from_networkx(G: nx.Graph, label: str | None = "y", features: str | None = "
     return data
 
 
-def _node_attribute(G: nx.Graph, nodes: list, name: str | None, role: str) -> list | None:
+def _node_attribute(
+    G: nx.Graph, nodes: list, name: str | None, role: str, *, required: bool = False
+) -> list | None:
     if name is None:
         return None
     values = [G.nodes[v].get(name) for v in nodes]
     missing = sum(v is None for v in values)
     if missing == len(values):
+        if required and values:
+            have = sorted({key for v in nodes for key in G.nodes[v]})
+            raise ValueError(
+                f"{role} attribute {name!r} is on no node; the nodes have {have or 'none'}"
+            )
         return None
     if missing:
         raise ValueError(

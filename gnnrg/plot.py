@@ -355,13 +355,14 @@ def plot_graph_profile(data: Any, *, compare: bool = True, seed: int = 0, axes: 
 
     Returns
     -------
-    numpy array of the three Axes.
+    matplotlib.figure.Figure
+        Its first three axes are the panels (``fig.axes``).
 
     Examples
     --------
     >>> from gnnrg import csbm
-    >>> axes = plot_graph_profile(csbm(500, lam=1.5, mu=1.0, seed=0, motif="triangle"))
-    >>> [ax.get_xlabel() for ax in axes]
+    >>> fig = plot_graph_profile(csbm(500, lam=1.5, mu=1.0, seed=0, motif="triangle"))
+    >>> [ax.get_xlabel() for ax in fig.axes[:3]]
     ['degree', 'class of the other end', 'degree']
     """
     import matplotlib.pyplot as plt
@@ -387,9 +388,13 @@ def plot_graph_profile(data: Any, *, compare: bool = True, seed: int = 0, axes: 
         else:
             axes[0].plot([], [], " ", label=f"no matched cSBM: {why_not}")
     axes[0].set(xscale="log", yscale="log", xlabel="degree", ylabel="P(degree ≥ k)")
+    tail = (
+        f"Hill exponent {summary['degree_exponent']:.2f}"
+        if summary["heavy_tail"]
+        else f"no power-law tail (Hill {summary['degree_exponent']:.1f})"
+    )
     axes[0].set_title(
-        f"n = {summary['num_nodes']}, mean degree {summary['mean_degree']:.1f}, "
-        f"Hill exponent {summary['degree_exponent']:.2f}",
+        f"n = {summary['num_nodes']}, mean degree {summary['mean_degree']:.1f}, {tail}",
         fontsize=9,
     )
     axes[0].legend(fontsize=7)
@@ -398,7 +403,7 @@ def plot_graph_profile(data: Any, *, compare: bool = True, seed: int = 0, axes: 
     extra = "" if matched is None else f" (matched cSBM {round(m_triangles.sum() / 3)})"
     axes[2].set_title(f"{summary['triangles']} triangles{extra}", fontsize=9)
     axes[2].legend(fontsize=7)
-    return axes
+    return axes[0].figure
 
 
 def _matched_csbm(summary: dict[str, Any], seed: int) -> tuple[Any, str]:

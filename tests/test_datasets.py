@@ -120,6 +120,14 @@ def test_unknown_or_short_files_are_named(tmp_path):
     labels.write_text("0\n1\n-1\n0\n")
     with pytest.raises(ValueError, match=r"labels.txt: classes must be >= 0"):
         load_graph_files(edges, labels)
-    labels.write_text("0\nx\n1\n0\n")
-    with pytest.raises(ValueError, match=r"labels.txt: expected one integer class per line"):
-        load_graph_files(edges, labels)
+    labels.write_text("# club of each member\nred\nblue\nred\nblue\n")
+    g = load_graph_files(edges, labels)
+    assert g.y.tolist() == [1, 0, 1, 0] and g.label_names == ["blue", "red"]
+    edges.write_text("source target\n0 1\n1 2\n2 3\n")
+    labels.write_text("club\nred\nblue\nred\nblue\n")
+    g = load_graph_files(edges, labels, header=True)
+    assert g.num_nodes == 4 and g.edge_index.shape[1] == 6 and g.label_names == ["blue", "red"]
+    assert load_graph_files(edges).num_nodes == 4  # a text first line is a header
+    edges.write_text("0 1\n1 x\n")
+    with pytest.raises(ValueError, match=r"edges.txt: expected two integer node ids per line"):
+        load_graph_files(edges)

@@ -24,7 +24,7 @@ def test_profile_of_a_motif_planted_graph_shows_mixing_and_extra_triangles():
     graph = csbm(1500, lam=1.5, mu=1.0, seed=3, motif="triangle", motif_count=300,
                  motif_classes="mixed")  # fmt: skip
     summary = stats(graph)
-    axes = plot_graph_profile(graph, seed=1)
+    axes = plot_graph_profile(graph, seed=1).axes
     share = np.asarray(axes[1].images[0].get_array())
     assert np.allclose(share.sum(1), 1.0)
     # balanced classes: the mean of the diagonal is the edge homophily
@@ -37,7 +37,7 @@ def test_profile_of_a_motif_planted_graph_shows_mixing_and_extra_triangles():
 
 def test_profile_without_labels_skips_mixing_and_the_matched_model():
     data = from_networkx(nx.barabasi_albert_graph(300, 3, seed=0))
-    axes = plot_graph_profile(data)
+    axes = plot_graph_profile(data).axes
     assert not axes[1].images and axes[1].texts[0].get_text() == "no labels"
     labels = axes[0].get_legend_handles_labels()[1]
     assert labels == ["this graph", "no matched cSBM: needs labels of two or more classes"]

@@ -80,7 +80,8 @@ class ModelSpec(BaseModel):
 
         norm = name.lower().replace("_", "-")
         if norm not in MODELS:
-            raise ValueError(f"unknown model {name!r}; choose one of {list(MODELS)}")
+            raise ValueError(f"unknown model {name!r}{_did_you_mean(norm, MODELS)}; "
+                             f"choose one of {list(MODELS)}")  # fmt: skip
         return norm
 
     def options(self, train: TrainConfig) -> dict[str, Any]:
@@ -315,6 +316,26 @@ def _yaml_error(path: Path, err: yaml.YAMLError) -> ConfigError:
     return ConfigError(f"{path}: invalid YAML: {problem}")
 
 
+def _did_you_mean(name: str, choices: Any) -> str:
+    """``" (did you mean 'gcn'?)"`` for the closest valid name, or ``""``."""
+    import difflib
+
+    close = difflib.get_close_matches(str(name), [str(c) for c in choices], n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _fields(loc: tuple) -> list[str]:
+    """The valid field names at ``loc`` (the section holding an unknown field)."""
+    section = {"train": TrainConfig, "threshold": ThresholdConfig}.get(str(loc[0]))
+    if len(loc) == 1:
+        return list(SweepConfig.model_fields)
+    if section is not None and len(loc) == 2:
+        return list(section.model_fields)
+    if loc[0] == "models" and len(loc) == 3:
+        return list(ModelSpec.model_fields)
+    return []
+
+
 def _format_validation(path: Path, err: ValidationError) -> ConfigError:
     lines = [f"{path}: invalid sweep configuration"]
     for e in err.errors():
@@ -323,7 +344,10 @@ def _format_validation(path: Path, err: ValidationError) -> ConfigError:
         if e["type"] == "missing":
             msg = "required field is missing"
         elif e["type"] == "extra_forbidden":
-            msg = "unknown field"
+            valid = _fields(e["loc"])
+            msg = f"unknown field{_did_you_mean(e['loc'][-1], valid)}"
+            if valid:
+                msg += f"; valid fields: {', '.join(valid)}"
         lines.append(f"  {loc}: {msg}")
     return ConfigError("\n".join(lines))
 

@@ -22,6 +22,7 @@ from gnnrg.training.loop import (
     mark_diverged,
     new_model,
     plan_run,
+    threads_for,
 )
 from gnnrg.training.loop import (
     _fit as _fit_one,
@@ -108,7 +109,6 @@ def train_many(
     (4, True, 4)
     """
     from gnnrg.batched.allocator import retain_freed_memory
-    from gnnrg.batched.sizing import batch_size as sized_batch
 
     retain_freed_memory()
     train_graphs = list(train_graphs)
@@ -137,6 +137,20 @@ def train_many(
         for g, h, s in zip(train_graphs, tests, _seeds(seeds, len(train_graphs)), strict=True)
     ]
     knobs = {"hidden": hidden, "layers": layers, "heads": heads, "dropout": dropout}
+    largest = max(train_graphs, key=lambda g: g.num_nodes)
+    with threads_for(largest.num_nodes * len(train_graphs), max(hidden, largest.x.shape[1])):
+        return _train_groups(
+            model, train_graphs, tests, runs, knobs, options, device, batch_size,
+            memory_budget, stacks,
+        )  # fmt: skip
+
+
+def _train_groups(
+    model, train_graphs, tests, runs, knobs, options, device, batch_size, memory_budget, stacks
+) -> list[dict[str, Any]]:
+    """Train every run, grouped by graph size and classes, in batches."""
+    from gnnrg.batched.sizing import batch_size as sized_batch
+
     groups: dict[tuple, list[int]] = {}
     for i, (g, run) in enumerate(zip(train_graphs, runs, strict=True)):
         groups.setdefault((g.num_nodes, g.x.shape[1], run.classes), []).append(i)
