@@ -299,7 +299,7 @@ def _plot(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     import matplotlib.pyplot as plt
 
     from gnnrg.plot import plot_phase_diagram
-    from gnnrg.sweep.recoverability import summarize, thresholds
+    from gnnrg.sweep.recoverability import shown_thresholds, summarize, thresholds
     from gnnrg.sweep.store import load_results
 
     out = Path(args.out)
@@ -324,8 +324,16 @@ def _plot(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     for column in axes_xy.values():
         if column not in df:
             parser.error(f"threshold axis {column!r} (config.json) is not a column of the results")
-    th = thresholds(df, args.level, **axes_xy)
-    th.to_csv(out / "thresholds.csv", index=False)
+    suffix = ("_best" if args.best_of else "") + (
+        f"_smooth{args.smooth}" if args.smooth > 1 else ""
+    )
+    if suffix:  # the study's presentation: thresholds of the maps as drawn
+        th = shown_thresholds(
+            df, args.level, **axes_xy, stat="best" if args.best_of else "mean", smooth=args.smooth
+        )
+    else:
+        th = thresholds(df, args.level, **axes_xy)
+    th.to_csv(out / f"thresholds{suffix}.csv", index=False)
     summarize(df).to_csv(out / "summary.csv", index=False)
     panels = _panels(df)
     slices = max(Counter(model for model, _ in panels).values())  # a row per model if sliced
@@ -367,11 +375,12 @@ def _plot(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         )
     written = []
     for ext in ("png", "pdf"):
-        path = out / f"phase_diagrams.{ext}"
+        path = out / f"phase_diagrams{suffix}.{ext}"
         fig.savefig(path, dpi=130)
         written.append(str(path))
     plt.close(fig)
-    print("wrote " + ", ".join([*written, str(out / "thresholds.csv"), str(out / "summary.csv")]))
+    tables = [str(out / f"thresholds{suffix}.csv"), str(out / "summary.csv")]
+    print("wrote " + ", ".join([*written, *tables]))
     return 0
 
 

@@ -106,7 +106,10 @@ def _features_line(ax, sigma: float, classes: int, level: float, mus) -> None:
 
     lo, hi = min(mus), max(mus)
     if gap(lo) <= 0 <= gap(hi):
-        ax.axhline(brentq(gap, lo, hi), color="orange", ls=":", label="features only (Bayes)")
+        ax.axhline(
+            brentq(gap, lo, hi), color="orange", ls=":",
+            label=f"features only, Bayes (accuracy {level:.2f})",
+        )  # fmt: skip
 
 
 def _overlay_theory(ax, params: dict[str, Any], lams, mus, level: float) -> None:
@@ -119,9 +122,9 @@ def _overlay_theory(ax, params: dict[str, Any], lams, mus, level: float) -> None
     grid = theory_grid(n, d, sigma, f, fine_l, fine_m)
     styles = {"one_layer": ("white", "-"), "two_layer": ("white", "--"), "bayes": ("magenta", "-.")}
     labels = {
-        "one_layer": "1-layer GCN theory",
-        "two_layer": "2-layer GCN theory",
-        "bayes": "Bayes-optimal, features + edges (dense limit)",
+        "one_layer": f"1-layer linear GCN, theory (accuracy {level:.2f} contour)",
+        "two_layer": f"2-layer linear GCN, theory (accuracy {level:.2f} contour)",
+        "bayes": f"Bayes-optimal, features + edges, dense limit ({level:.2f} contour)",
     }
     for key, (color, ls) in styles.items():
         if np.nanmax(grid[key]) >= level:
@@ -189,12 +192,18 @@ def plot_phase_diagram(
     >>> rows = [{"model": "gcn", "lam": l, "mu": m, "test_acc": 0.5 + m / 4, "classes": 2}
     ...         for l in (0, 1) for m in (0.5, 1.0) for _ in range(2)]
     >>> ax = plot_phase_diagram(pd.DataFrame(rows), "gcn", theory=False)
-    >>> ax.get_title()
-    'gcn: mean test_acc over 2 seeds'
+    >>> ax.get_title().splitlines()
+    ['gcn', 'mean test accuracy, 2 seeds']
     """
     import matplotlib.pyplot as plt
 
-    from gnnrg.sweep.recoverability import default_level, extra_axes, thresholds
+    from gnnrg.sweep.recoverability import (
+        default_level,
+        extra_axes,
+        map_table,
+        shown_thresholds,
+        thresholds,
+    )
 
     sub = df[df["model"] == model]
     if sub.empty:
@@ -221,23 +230,20 @@ def plot_phase_diagram(
     if ax is None:
         _, ax = plt.subplots(figsize=(5, 4))
     level = default_level(sub) if level is None else level
-    agg = "max" if stat == "best" else "mean"
-    table = sub.pivot_table(index=y, columns=x, values=metric, aggfunc=agg).sort_index()
+    table = map_table(sub, x=x, y=y, metric=metric, stat=stat, smooth=smooth)
     values = table.to_numpy()
-    if smooth and smooth > 1:
-        from scipy.ndimage import uniform_filter
-
-        values = uniform_filter(
-            np.nan_to_num(values, nan=np.nanmean(values)), size=smooth, mode="nearest"
-        )
     xs, ys = table.columns.to_numpy(dtype=float), table.index.to_numpy(dtype=float)
     k = int(sub["classes"].max()) if "classes" in sub else 2
     mesh = ax.pcolormesh(xs, ys, values, shading="nearest", vmin=1.0 / k, vmax=1.0, cmap="viridis")
     ax.figure.colorbar(mesh, ax=ax, label=metric.replace("_", " "))
     seeds = int(sub.groupby([x, y])[metric].count().max())
-    what = f"best of {seeds}" if stat == "best" else f"mean {metric} over {seeds} seeds"
-    label = model + "".join(f", {k}={_show(v)}" for k, v in (where or {}).items())
-    ax.set_title(f"{label}: {what}" + (f", {smooth}×{smooth} smoothed" if smooth > 1 else ""))
+    name = _METRICS.get(metric, metric.replace("_", " "))
+    what = f"best {name} of {seeds} seeds" if stat == "best" else f"mean {name}, {seeds} seeds"
+    if stat != "best" and seeds == 1:
+        what = f"{name}, 1 seed"
+    label = model + "".join(f" · {k} = {_show(v)}" for k, v in (where or {}).items())
+    smoothing = f", {smooth}×{smooth} smoothed" if smooth > 1 else ""
+    ax.set_title(f"{label}\n{what}{smoothing}", fontsize=9)
     ax.set_xlabel({"lam": "λ (edge signal)"}.get(x, x))
     ax.set_ylabel({"mu": "μ (feature signal)"}.get(y, y))
     first = sub.iloc[0]
@@ -250,7 +256,11 @@ def plot_phase_diagram(
         if _plain_csbm(sub):  # k > 2: of the theory, only the features-only baseline applies
             _features_line(ax, float(sub["sigma"].iloc[0]), k, level, ys)
     if show_thresholds and len(ys) > 1:
-        th = thresholds(sub, level, x=x, y=y, n_boot=200)
+        shown = stat == "best" or smooth > 1
+        if shown:  # the threshold of the map as drawn (no bootstrap)
+            th = shown_thresholds(sub, level, x=x, y=y, metric=metric, stat=stat, smooth=smooth)
+        else:
+            th = thresholds(sub, level, x=x, y=y, n_boot=200)
         th = th[np.isfinite(th["threshold"])]
         if len(th):
             lo = (th["threshold"] - th["ci_low"]).clip(lower=0).fillna(0)
@@ -263,13 +273,28 @@ def plot_phase_diagram(
                 color="black",
                 ms=4,
                 capsize=2,
-                label=f"empirical threshold (acc ≥ {level:.2f}, 95% CI)",
+                label=f"threshold of this map (acc ≥ {level:.2f})"
+                if shown
+                else f"empirical threshold (acc ≥ {level:.2f}, 95% CI)",
             )
-    ax.set_xlim(xs.min(), xs.max())
-    ax.set_ylim(ys.min(), ys.max())
+    ax.set_xlim(*_edges(xs))  # whole cells: each value at its cell's centre
+    ax.set_ylim(*_edges(ys))
     if legend and ax.get_legend_handles_labels()[0]:
         ax.legend(fontsize=6, loc="upper right", framealpha=0.6)
     return ax
+
+
+_METRICS = {"test_acc": "test accuracy", "train_acc": "train accuracy", "val_acc": "val accuracy"}
+
+
+def _edges(values: np.ndarray) -> tuple[float, float]:
+    """The outer edges of cells centred on sorted ``values`` (half a step beyond each end)."""
+    if len(values) < 2:
+        return float(values[0]) - 0.5, float(values[0]) + 0.5
+    return (
+        float(values[0] - (values[1] - values[0]) / 2),
+        float(values[-1] + (values[-1] - values[-2]) / 2),
+    )
 
 
 def plot_theory_map(

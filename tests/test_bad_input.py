@@ -83,3 +83,24 @@ def test_stats_counts_the_classes_present():
     assert out["classes"] == 2
     assert out["edge_homophily"] == ref["edge_homophily"]
     assert out.get("lam") == ref.get("lam")
+
+
+def test_plot_presentation_options_have_their_own_files(tmp_path, capsys):
+    """--best-of/--smooth draw and threshold the map as shown, into their own file names."""
+    rows = [
+        {"cell_id": f"{lam}-{mu}-{s}", "model": "m", "lam": lam, "mu": mu, "seed": s,
+         "test_acc": min(1.0, 0.5 + mu / 2 + 0.05 * s)}
+        for lam in (0.0, 1.0, 2.0) for mu in (0.0, 0.25, 0.5, 0.75, 1.0) for s in range(3)
+    ]  # fmt: skip
+    write_rows(tmp_path, rows)
+    assert main(["plot", str(tmp_path), "--level", "0.75"]) == 0
+    assert main(["plot", str(tmp_path), "--level", "0.75", "--best-of", "--smooth", "3"]) == 0
+    for name in ("phase_diagrams", "phase_diagrams_best_smooth3"):
+        assert (tmp_path / f"{name}.png").stat().st_size > 0
+    import pandas as pd
+
+    plain = pd.read_csv(tmp_path / "thresholds.csv")
+    shown = pd.read_csv(tmp_path / "thresholds_best_smooth3.csv")
+    assert (plain["threshold"] == 0.5).all()  # mean 0.55 + ... reaches 0.75 at mu = 0.5
+    assert (shown["threshold"] <= plain["threshold"]).all()  # the best seed reaches it earlier
+    assert shown["ci_low"].isna().all()  # read off the map as drawn: no bootstrap

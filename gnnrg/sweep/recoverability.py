@@ -29,6 +29,8 @@ __all__ = [
     "default_level",
     "diverged_mask",
     "extra_axes",
+    "map_table",
+    "shown_thresholds",
     "summarize",
     "thresholds",
 ]
@@ -242,3 +244,67 @@ def thresholds(
              "ci_low": low, "ci_high": high, "level": lvl}
         )  # fmt: skip
     return pd.DataFrame.from_records(records)
+
+
+def map_table(
+    df: pd.DataFrame,
+    *,
+    x: str = "lam",
+    y: str = "mu",
+    metric: str = "test_acc",
+    stat: str = "mean",
+    smooth: int = 0,
+) -> pd.DataFrame:
+    """One model's accuracy map as a (y × x) table: the mean over seeds, or the study's
+    presentation (``stat="best"``: the best seed; ``smooth``: a uniform filter of that width).
+    Diverged runs are left out.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"lam": [0, 0, 1, 1], "mu": 1, "test_acc": [0.6, 0.8, 0.7, 0.9]})
+    >>> map_table(df).values.tolist(), map_table(df, stat="best").values.tolist()
+    ([[0.7, 0.8]], [[0.8, 0.9]])
+    """
+    df = df[~diverged_mask(df)]
+    agg = "max" if stat == "best" else "mean"
+    table = df.pivot_table(index=y, columns=x, values=metric, aggfunc=agg).sort_index()
+    if smooth and smooth > 1:
+        from scipy.ndimage import uniform_filter
+
+        values = table.to_numpy()
+        values = uniform_filter(
+            np.nan_to_num(values, nan=np.nanmean(values)), size=smooth, mode="nearest"
+        )
+        table = pd.DataFrame(values, index=table.index, columns=table.columns)
+    return table
+
+
+def shown_thresholds(
+    df: pd.DataFrame,
+    level: float | None = None,
+    *,
+    x: str = "lam",
+    y: str = "mu",
+    metric: str = "test_acc",
+    stat: str = "mean",
+    smooth: int = 0,
+) -> pd.DataFrame:
+    """Thresholds read off each model's :func:`map_table` (as drawn; no bootstrap CI): the
+    study's presentation, best of the seeds and smoothed, gives its thresholds this way.
+
+    Examples
+    --------
+    >>> rows = [{"model": "m", "lam": 0, "mu": mu, "test_acc": acc}
+    ...         for mu, accs in [(0.5, (0.6, 0.8)), (1.0, (0.8, 0.9))] for acc in accs]
+    >>> shown_thresholds(pd.DataFrame(rows), 0.75, stat="best")["threshold"].tolist()
+    [0.5]
+    """
+    frames = []
+    for model, sub in df.groupby("model", sort=False):
+        table = map_table(sub, x=x, y=y, metric=metric, stat=stat, smooth=smooth)
+        long = table.stack().rename(metric).reset_index()
+        long["model"] = model
+        if "classes" in sub:
+            long["classes"] = sub["classes"].iloc[0]
+        frames.append(long)
+    return thresholds(pd.concat(frames), level, x=x, y=y, metric=metric, n_boot=0)

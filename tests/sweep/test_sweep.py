@@ -239,7 +239,7 @@ def test_a_third_swept_parameter_is_kept_apart_not_pooled():
     with pytest.raises(ValueError, match=r"where: classes=3 has no results for 'm'"):
         plot_phase_diagram(df, "m", where={"classes": 3}, theory=False)
     ax = plot_phase_diagram(df, "m", where={"classes": 4}, theory=False)
-    assert ax.get_title() == "m, classes=4: mean test_acc over 3 seeds"
+    assert ax.get_title() == "m · classes = 4\nmean test accuracy, 3 seeds"
     assert [w for _, w in _panels(df)] == [{"classes": 2}, {"classes": 4}]
 
 
@@ -277,14 +277,18 @@ def test_theory_is_drawn_on_plain_csbm_slices_only():
     assert [w for _, w in _panels(df)][1] == {"motif": "triangle"}
     plain_where = _panels(df)[0][1]
     plain = plot_phase_diagram(df, "gcn", where=plain_where)
-    assert plain.get_title().startswith("gcn, motif=none:")
-    assert "1-layer GCN theory" in plain.get_legend_handles_labels()[1]
-    assert "Bayes-optimal, features + edges (dense limit)" in plain.get_legend_handles_labels()[1]
+    assert plain.get_title().startswith("gcn · motif = none\n")
+    labels = plain.get_legend_handles_labels()[1]
+    assert "1-layer linear GCN, theory (accuracy 0.75 contour)" in labels
+    assert "Bayes-optimal, features + edges, dense limit (0.75 contour)" in labels
     planted = plot_phase_diagram(df, "gcn", where={"motif": "triangle"})
     assert not any("theory" in label for label in planted.get_legend_handles_labels()[1])
     # an argument that only shapes a variant does not switch it on
     shaped = plot_phase_diagram(df.assign(motif_classes="mixed"), "gcn", where=plain_where)
-    assert "1-layer GCN theory" in shaped.get_legend_handles_labels()[1]
+    assert (
+        "1-layer linear GCN, theory (accuracy 0.75 contour)"
+        in shaped.get_legend_handles_labels()[1]
+    )
     degree = df[df["motif"].isna()].assign(degree_law="powerlaw")
     corrected = plot_phase_diagram(degree.drop(columns="motif"), "gcn")
     assert not any("theory" in label for label in corrected.get_legend_handles_labels()[1])
@@ -302,11 +306,12 @@ def test_more_classes_get_their_features_only_line():
             for lam in (0.0, 2.0) for mu in (0.0, 1.0, 2.0, 3.0)
         ]  # fmt: skip
         ax = plot_phase_diagram(pd.DataFrame(rows), "gcn")
-        labels = ax.get_legend_handles_labels()[1]
-        assert labels == ["features only (Bayes)"], labels
-        (line,) = [li for li in ax.get_lines() if li.get_label() == "features only (Bayes)"]
-        mu = line.get_ydata()[0]
         level = (1 + 1 / k) / 2
+        name = f"features only, Bayes (accuracy {level:.2f})"
+        labels = ax.get_legend_handles_labels()[1]
+        assert labels == [name], labels
+        (line,) = [li for li in ax.get_lines() if li.get_label() == name]
+        mu = line.get_ydata()[0]
         assert float(features_only_accuracy(mu, 1.3, classes=k)) == pytest.approx(level, abs=1e-9)
 
 
@@ -337,7 +342,7 @@ def test_cli_plot_draws_one_panel_per_model_and_slice(tmp_path):
         ),
         (
             TINY.replace("[logreg, gcn]", "[logreg, gcnn]"),
-            r"models\.1\.name: unknown model 'gcnn'; choose one of \['mlp'",
+            r"models\.1\.name: unknown model 'gcnn' \(did you mean 'gcn'\?\); choose one of",
         ),
         (
             TINY.replace("lam: [-1.5, 1.5]", "lam: [-1.5, 3.5]"),
