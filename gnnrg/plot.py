@@ -235,7 +235,7 @@ def plot_phase_diagram(
     xs, ys = table.columns.to_numpy(dtype=float), table.index.to_numpy(dtype=float)
     k = int(sub["classes"].max()) if "classes" in sub else 2
     mesh = ax.pcolormesh(xs, ys, values, shading="nearest", vmin=1.0 / k, vmax=1.0, cmap="viridis")
-    ax.figure.colorbar(mesh, ax=ax, label=metric.replace("_", " "))
+    ax.figure.colorbar(mesh, ax=ax, label=_METRICS.get(metric, metric.replace("_", " ")))
     seeds = int(sub.groupby([x, y])[metric].count().max())
     name = _METRICS.get(metric, metric.replace("_", " "))
     what = f"best {name} of {seeds} seeds" if stat == "best" else f"mean {name}, {seeds} seeds"
