@@ -335,7 +335,7 @@ def _plot(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         th = thresholds(df, args.level, **axes_xy)
     th.to_csv(out / f"thresholds{suffix}.csv", index=False)
     summarize(df).to_csv(out / "summary.csv", index=False)
-    panels = _panels(df)
+    panels = _panels(df, _model_order(out))
     slices = max(Counter(model for model, _ in panels).values())  # a row per model if sliced
     cols = min(len(panels), 3) if slices == 1 else slices
     rows = math.ceil(len(panels) / cols)
@@ -384,6 +384,17 @@ def _plot(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     return 0
 
 
+def _model_order(out: Path) -> list[str]:
+    """The model labels in the order the sweep's config lists them ([] without a config)."""
+    from gnnrg.sweep.config import SweepConfig
+
+    try:
+        config = SweepConfig.model_validate_json((out / "config.json").read_text())
+    except (OSError, ValueError):
+        return []
+    return [spec.label() for spec in config.models]
+
+
 def _threshold_section(out: Path) -> dict[str, Any]:
     """The ``threshold:`` section of the sweep's config (level, x, y), or {} without one."""
     try:
@@ -396,13 +407,16 @@ def _threshold_section(out: Path) -> dict[str, Any]:
     return {k: v for k, v in section.items() if v is not None}
 
 
-def _panels(df) -> list[tuple[str, dict[str, Any]]]:
-    """One (model, slice) per phase diagram: a slice fixes every further swept parameter."""
+def _panels(df, order: list[str] | None = None) -> list[tuple[str, dict[str, Any]]]:
+    """One (model, slice) per phase diagram: a slice fixes every further swept parameter.
+    Models come in ``order`` (the config's), then any others sorted by name."""
     from gnnrg.sweep.recoverability import extra_axes
 
     extra = extra_axes(df)
     panels = []
-    for model in dict.fromkeys(df["model"]):
+    present = set(df["model"])
+    models = [m for m in order or [] if m in present] + sorted(present - set(order or []))
+    for model in models:
         sub = df[df["model"] == model]
         if not extra:
             panels.append((model, {}))

@@ -24,6 +24,7 @@ __all__ = [
     "ENGINES",
     "WORKER_RETRIES",
     "SweepFailed",
+    "by_model",
     "chunk_tasks",
     "run_sweep",
     "run_tasks",
@@ -168,6 +169,7 @@ def _train_cells(
                 seeds=seeds,
                 device=device,
                 stacks=stacks,
+                progress=False,
                 **options,
             )
         except Exception as err:  # retry one by one below, so that only failing cells are lost
@@ -182,7 +184,7 @@ def _train_cells(
         for (prep, cid, _, _), seed in zip(cells, seeds, strict=True):
             try:
                 result = loop.train(spec.name, prep["train"], prep["test"], seed=seed,
-                                    device=device, **options)  # fmt: skip
+                                    device=device, progress=False, **options)  # fmt: skip
             except Exception:
                 errors.append((cid, traceback.format_exc()))
                 result = None
@@ -384,8 +386,8 @@ def _run_pending(config, store, jobs, client, progress, engine, device, batch) -
             if not tasks:
                 break
             try:
-                for rows, errs in _results(chunk_tasks(tasks, size), jobs, client, kwargs,
-                                           config_hash, config.name):  # fmt: skip
+                units = by_model(chunk_tasks(tasks, size))
+                for rows, errs in _results(units, jobs, client, kwargs, config_hash, config.name):
                     store.write(rows, batch=size if engine == "batched" else None)
                     errors.extend(errs)
                     failed.update(cid for cid, _ in errs)
@@ -408,6 +410,34 @@ def _run_pending(config, store, jobs, client, progress, engine, device, batch) -
     finally:
         bar.close()
     return errors
+
+
+def by_model(chunks: list[list[Task]]) -> list[list[Task]]:
+    """Each chunk split into one unit per model: a unit trains one model on the chunk's graphs,
+    so progress and saved results come per model, and every model still sees the same graphs
+    (they are drawn from the cells' seeds, not shared objects).
+
+    Examples
+    --------
+    >>> from gnnrg.sweep.config import load_config
+    >>> from gnnrg.sweep.cells import plan_tasks
+    >>> chunks = chunk_tasks(plan_tasks(load_config("sweeps/quick.yaml")), 32)
+    >>> units = by_model(chunks)
+    >>> len(chunks), len(units), {len(t.models) for u in units for t in u}
+    (7, 35, {1})
+    """
+    import dataclasses
+
+    units = []
+    for chunk in chunks:
+        labels = dict.fromkeys(spec.label() for task in chunk for _, spec, _ in task.models)
+        for label in labels:
+            unit = [
+                dataclasses.replace(task, models=[m for m in task.models if m[1].label() == label])
+                for task in chunk
+            ]
+            units.append([task for task in unit if task.models])
+    return units
 
 
 def _lost_worker_errors() -> tuple[type[BaseException], ...]:

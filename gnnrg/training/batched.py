@@ -19,6 +19,7 @@ from gnnrg.training.loop import (
     DIVERGENCE_FACTOR,
     _evaluate_unlearned,
     check_options,
+    epoch_range,
     mark_diverged,
     new_model,
     plan_run,
@@ -60,6 +61,7 @@ def train_many(
     batch_size: int | None = None,
     memory_budget: float | None = None,
     stacks: dict | None = None,
+    progress: bool = True,
 ) -> list[dict[str, Any]]:
     """Train one model type on each of many graphs, as independent runs, in batches.
 
@@ -86,6 +88,9 @@ def train_many(
         A dict the caller keeps to reuse stacked graphs (CSR patterns, aggregated features)
         across calls on the same graph objects; ``gnnrg sweep`` keeps one per unit of work, where
         every model trains on the same graphs. Do not modify the graphs while it is kept.
+    progress : bool, default True
+        A progress bar over each batch's epochs, shown once it has taken
+        :data:`gnnrg.training.loop.PROGRESS_DELAY` seconds (sweeps turn it off).
 
     Notes
     -----
@@ -140,8 +145,8 @@ def train_many(
     largest = max(train_graphs, key=lambda g: g.num_nodes)
     with threads_for(largest.num_nodes * len(train_graphs), max(hidden, largest.x.shape[1])):
         return _train_groups(
-            model, train_graphs, tests, runs, knobs, options, device, batch_size,
-            memory_budget, stacks,
+            model, train_graphs, tests, runs, knobs, {**options, "progress": progress}, device,
+            batch_size, memory_budget, stacks,
         )  # fmt: skip
 
 
@@ -244,7 +249,7 @@ def _fit_reference(net, graph, test, run, options, device) -> dict[str, Any]:
             net, graph, test, run.train_idx, run.val_idx, run.test_idx,
             epochs=options["epochs"], lr=options["lr"], weight_decay=options["weight_decay"],
             patience=options["early_stopping"], device=device, protocol=options["protocol"],
-            name=model_name(net),
+            name=model_name(net), progress=options.get("progress", False),
         )  # fmt: skip
     return {**result, "batch": 1}
 
@@ -315,7 +320,8 @@ def _fit(twin, stack, test_stack, runs, options) -> dict[str, list]:
         weights = torch.full(rows.shape, 1.0 / rows.shape[1], device=stack.device)
     finite = torch.ones(batch, dtype=torch.bool, device=stack.device)
     first = last = torch.zeros(batch, device=stack.device)  # each model's first and last loss
-    for epoch in range(options["epochs"]):
+    label = f"{type(twin).__name__.removesuffix('Twin').lower()} x{batch}"
+    for epoch in epoch_range(options["epochs"], label, options.get("progress", False)):
         twin.train()
         opt.zero_grad()
         logits = twin(stack, **extra) if inputs is None else twin.rows(inputs)

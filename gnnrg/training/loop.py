@@ -22,10 +22,12 @@ from gnnrg._checks import check_choice, check_int, check_real
 __all__ = [
     "ACCURACIES",
     "DIVERGENCE_FACTOR",
+    "PROGRESS_DELAY",
     "PROTOCOLS",
     "Run",
     "build_model",
     "check_options",
+    "epoch_range",
     "mark_diverged",
     "new_model",
     "plan_run",
@@ -241,6 +243,7 @@ def train(
     test_fraction: float = 0.2,
     seed: int | np.random.SeedSequence | np.random.Generator | None = 0,
     device: str = "cpu",
+    progress: bool = True,
 ) -> dict[str, Any]:
     """Train a node classifier with Adam and cross-entropy, full batch, and report accuracies.
 
@@ -269,6 +272,9 @@ def train(
     seed : int, SeedSequence, Generator or None
         Seeds the split, the initialisation and dropout.
     device : str, default "cpu"
+    progress : bool, default True
+        A progress bar over the epochs (on stderr), shown once a training has taken
+        :data:`PROGRESS_DELAY` seconds; ``False`` for none.
 
     Returns
     -------
@@ -296,7 +302,7 @@ def train(
             model, train_data, test_data, protocol=protocol, epochs=epochs, lr=lr,
             weight_decay=weight_decay, hidden=hidden, layers=layers, heads=heads,
             dropout=dropout, early_stopping=early_stopping, val_fraction=val_fraction,
-            test_fraction=test_fraction, seeds=seed, device=device,
+            test_fraction=test_fraction, seeds=seed, device=device, progress=progress,
         )  # fmt: skip
     options = check_options(
         protocol=protocol,
@@ -330,7 +336,22 @@ def train(
             device=device,
             protocol=protocol,
             name=model_name(net),
+            progress=progress,
         )
+
+
+#: Seconds a training runs before its progress bar appears (quick ones never show one).
+PROGRESS_DELAY = 3.0
+
+
+def epoch_range(epochs: int, name: str, progress: bool) -> Any:
+    """``range(epochs)``, wrapped in a progress bar that appears after :data:`PROGRESS_DELAY`
+    seconds when ``progress``."""
+    if not progress:
+        return range(epochs)
+    from tqdm.auto import tqdm
+
+    return tqdm(range(epochs), desc=name, unit="epoch", delay=PROGRESS_DELAY, leave=False)
 
 
 def _fit(
@@ -348,6 +369,7 @@ def _fit(
     device,
     protocol,
     name,
+    progress=False,
 ) -> dict[str, Any]:
     import torch
 
@@ -362,7 +384,7 @@ def _fit(
     epochs_run = 0
     finite = torch.ones((), dtype=torch.bool, device=device)
     first = last = None
-    for epoch in range(epochs):
+    for epoch in epoch_range(epochs, name, progress):
         net.train()
         opt.zero_grad()
         out = net(x, ei, **extra)

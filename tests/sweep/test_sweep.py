@@ -92,8 +92,8 @@ def test_interrupted_sweep_keeps_finished_cells_and_resumes(tmp_path, monkeypatc
     monkeypatch.setattr(runner_module, "run_tasks", flaky)
     with pytest.raises(KeyboardInterrupt):
         run_sweep(cfg, out, progress=False, batch=2)
-    # two units of two tasks, each with two models, finished and saved
-    assert len(load_results(out)) == 2 * 2 * 2
+    # two units (one model on two tasks each) finished and saved
+    assert len(load_results(out)) == 2 * 2
     monkeypatch.setattr(runner_module, "run_tasks", real)
     df = run_sweep(cfg, out, progress=False)
     assert len(df) == 16 and df["cell_id"].is_unique
@@ -322,7 +322,9 @@ def test_cli_plot_draws_one_panel_per_model_and_slice(tmp_path):
     assert main(["sweep", str(write(tmp_path, text)), "--out", str(out), "--no-progress"]) == 0
     assert main(["plot", str(out)]) == 0
     df = load_results(out)
-    assert [(m, w["classes"]) for m, w in _panels(df)] == [
+    from gnnrg.cli import _model_order
+
+    assert [(m, w["classes"]) for m, w in _panels(df, _model_order(out))] == [
         ("logreg", 2), ("logreg", 3), ("gcn", 2), ("gcn", 3)
     ]  # fmt: skip
     th = pd.read_csv(out / "thresholds.csv")
