@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TypeVar
 
-__all__ = ["resolve"]
+__all__ = ["registry_key", "resolve"]
 
 T = TypeVar("T")
 
@@ -32,3 +32,18 @@ def resolve(name: object, table: Mapping[str, T]) -> T:
             if _normalise(key) == _normalise(name):
                 return value
     raise ValueError(f"Could not resolve {name!r} among choices {list(table)}")
+
+
+def registry_key(name: object, table: Mapping[str, object]) -> str | None:
+    """The key of ``table`` that ``name`` names (as :func:`resolve` matches), or None.
+
+    Examples
+    --------
+    >>> registry_key("TransformerLocal", {"transformer-local": 1}), registry_key("x", {"a": 1})
+    ('transformer-local', None)
+    """
+    if isinstance(name, str):
+        for key in table:
+            if _normalise(key) == _normalise(name):
+                return key
+    return None

@@ -104,3 +104,34 @@ def test_plot_presentation_options_have_their_own_files(tmp_path, capsys):
     assert (plain["threshold"] == 0.5).all()  # mean 0.55 + ... reaches 0.75 at mu = 0.5
     assert (shown["threshold"] <= plain["threshold"]).all()  # the best seed reaches it earlier
     assert shown["ci_low"].isna().all()  # read off the map as drawn: no bootstrap
+
+
+def test_misspelt_keywords_are_not_swallowed():
+    from gnnrg.models import BeliefPropagation, Spectral
+
+    with pytest.raises(TypeError, match="dampning"):
+        BeliefPropagation(2, dampning=0.5)
+    with pytest.raises(TypeError, match="sed"):
+        Spectral(2, sed=1)
+
+
+def test_importing_the_engine_leaves_warning_filters_alone():
+    import subprocess
+    import sys
+
+    code = (  # third-party imports add filters of their own; gnnrg's modules add none
+        "import warnings, torch, torch_geometric, scipy, sympy; before = list(warnings.filters);"
+        " import gnnrg.batched.sparse, gnnrg.training.batched;"
+        " added = [f for f in warnings.filters if f not in before];"
+        " assert not any('Sparse CSR' in str(f[1]) for f in added), added"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_yaml_and_api_read_model_names_alike(tmp_path):
+    from gnnrg.models.registry import resolve_model
+    from gnnrg.sweep.config import ModelSpec
+
+    for spelling in ("transformerlocal", "Transformer_Local", "transformer-local"):
+        assert ModelSpec(name=spelling).name == "transformer-local"
+        assert resolve_model(spelling).__name__ == "TransformerLocal"

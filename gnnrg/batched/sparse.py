@@ -19,7 +19,22 @@ from torch import Tensor
 
 __all__ = ["Pattern", "attend", "pair_sum", "sddmm", "spmm"]
 
-warnings.filterwarnings("ignore", message="Sparse CSR tensor support is in beta")
+_QUIET = False
+
+
+def _quiet_csr() -> None:
+    """Consume torch's one-time "Sparse CSR tensor support is in beta" warning once, inside a
+    local filter, instead of filtering it for the whole process at import."""
+    global _QUIET
+    if not _QUIET:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="Sparse CSR tensor support is in beta")
+            one = torch.ones(1)
+            index = torch.zeros(1, dtype=torch.long)
+            torch.sparse_csr_tensor(torch.tensor([0, 1]), index, one, (1, 1),
+                                    check_invariants=False)  # fmt: skip
+        _QUIET = True
+
 
 _NARROW = 16  # widths below this are zero-padded for CPU sampled_addmm (3x faster measured)
 
@@ -42,6 +57,7 @@ class Pattern:
     """
 
     def __init__(self, dst: Tensor, src: Tensor, size: int) -> None:
+        _quiet_csr()
         order = torch.argsort(dst * size + src)
         self.row, self.col = dst[order], src[order]
         self.size = size

@@ -95,7 +95,6 @@ class BeliefPropagation:
         max_iter: int = 200,
         tol: float = 1e-6,
         damping: float = 0.0,
-        **_: Any,
     ) -> None:
         if int(classes) < 2:
             raise ValueError(f"classes={classes} must be >= 2")

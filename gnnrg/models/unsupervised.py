@@ -39,7 +39,7 @@ class CommunityBaseline:
     learned = False
     uses_graph = True
 
-    def __init__(self, classes: int, *, seed: int = 0, **_: Any) -> None:
+    def __init__(self, classes: int, *, seed: int = 0) -> None:
         self.classes = classes
         self.seed = seed
 

@@ -76,13 +76,14 @@ class ModelSpec(BaseModel):
     @field_validator("name")
     @classmethod
     def _known(cls, name: str) -> str:
+        from gnnrg._registry import registry_key
         from gnnrg.models.registry import MODELS
 
-        norm = name.lower().replace("_", "-")
-        if norm not in MODELS:
-            raise ValueError(f"unknown model {name!r}{_did_you_mean(norm, MODELS)}; "
+        key = registry_key(name, MODELS)
+        if key is None:
+            raise ValueError(f"unknown model {name!r}{_did_you_mean(name, MODELS)}; "
                              f"choose one of {list(MODELS)}")  # fmt: skip
-        return norm
+        return key
 
     def options(self, train: TrainConfig) -> dict[str, Any]:
         """The training options for this model: the shared ones with this entry's overrides."""

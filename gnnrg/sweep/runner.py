@@ -80,8 +80,11 @@ def run_tasks(
     """
     import torch
 
-    if watch_parent:
+    if watch_parent:  # a worker process of this sweep: tune it for the engine
+        from gnnrg.batched.allocator import retain_freed_memory
+
         _exit_with_parent()
+        retain_freed_memory()
     before = torch.get_num_threads()
     if threads:
         torch.set_num_threads(threads)  # parallelism comes from the workers

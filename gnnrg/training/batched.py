@@ -94,9 +94,9 @@ def train_many(
 
     Notes
     -----
-    On glibc the first call raises the allocator's trim and mmap thresholds for the process
-    (:func:`gnnrg.batched.allocator.retain_freed_memory`): each epoch reuses the memory of the
-    last instead of faulting fresh pages in.
+    ``gnnrg sweep`` raises glibc's allocator thresholds in its engine processes
+    (:func:`gnnrg.batched.allocator.retain_freed_memory`: each epoch reuses the memory of the last
+    instead of faulting fresh pages in); a library call leaves the process's allocator alone.
 
     Returns
     -------
@@ -113,9 +113,6 @@ def train_many(
     >>> len(rs), all(r["test_acc"] > 0.9 for r in rs), rs[0]["batch"]
     (4, True, 4)
     """
-    from gnnrg.batched.allocator import retain_freed_memory
-
-    retain_freed_memory()
     train_graphs = list(train_graphs)
     if test_graphs is not None:
         test_graphs = list(test_graphs)
