@@ -3,5 +3,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-.venv/bin/gnnrg sweep sweeps/quick.yaml --out results/quick --jobs 2 "$@"
+.venv/bin/gnnrg sweep quick --out results/quick --jobs 2 "$@"
 .venv/bin/gnnrg plot results/quick

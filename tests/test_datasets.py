@@ -20,8 +20,18 @@ def test_graph_files_load_and_train():
 
 
 def test_karate_club_trains():
-    r = train("sage", karate_club(), epochs=100, seed=0, test_fraction=0.3, val_fraction=0.0)
-    assert r["train_acc"] > 0.9
+    """One-hot identities carry no label signal to unseen nodes: the MLP cannot generalise,
+    the graph models do (held-out nodes, 5 splits)."""
+
+    def held_out(model):
+        runs = [
+            train(model, karate_club(), epochs=100, seed=s, test_fraction=0.3, val_fraction=0.0)
+            for s in range(5)
+        ]
+        return sum(r["test_acc"] for r in runs) / len(runs)
+
+    sage, mlp = held_out("sage"), held_out("mlp")
+    assert sage > 0.85 and sage > mlp + 0.3, (sage, mlp)
 
 
 def test_pyg_dataset_never_downloads(tmp_path):

@@ -60,7 +60,7 @@ def plan_tasks(config: SweepConfig, done: set[str] | None = None) -> list[Task]:
     Examples
     --------
     >>> from gnnrg.sweep.config import load_config
-    >>> tasks = plan_tasks(load_config("sweeps/quick.yaml"))
+    >>> tasks = plan_tasks(load_config("quick"))
     >>> len(tasks), len(tasks[0].models)
     (216, 5)
     """

@@ -353,12 +353,31 @@ def _format_validation(path: Path, err: ValidationError) -> ConfigError:
     return ConfigError("\n".join(lines))
 
 
+#: Sweep files shipped inside the package (``gnnrg sweep quick`` works from any folder).
+_SHIPPED = Path(__file__).resolve().parents[1] / "sweeps"
+
+
+def shipped_config(name: str) -> Path | None:
+    """The packaged sweep file called ``name`` (``"quick"`` or ``"quick.yaml"``), or None.
+
+    Examples
+    --------
+    >>> shipped_config("quick").name, shipped_config("nope")
+    ('quick.yaml', None)
+    """
+    if "/" in name or "\\" in name:
+        return None
+    path = _SHIPPED / (name if name.endswith(".yaml") else f"{name}.yaml")
+    return path if path.is_file() else None
+
+
 def load_config(path: str | Path) -> SweepConfig:
     """Read and validate a sweep file.
 
     Parameters
     ----------
     path : str or Path
+        A YAML file, or the name of a config shipped with gnnrg (``"quick"``).
 
     Returns
     -------
@@ -372,13 +391,16 @@ def load_config(path: str | Path) -> SweepConfig:
 
     Examples
     --------
-    >>> cfg = load_config("sweeps/quick.yaml")
+    >>> cfg = load_config("quick")
     >>> cfg.name, [m.name for m in cfg.models][:2]
     ('quick', ['mlp', 'gcn'])
     """
     path = Path(path)
+    if not path.is_file() and shipped_config(str(path)) is not None:
+        path = shipped_config(str(path))
     if not path.is_file():
-        raise ConfigError(f"{path}: no such sweep file")
+        shipped = ", ".join(p.stem for p in sorted(_SHIPPED.glob("*.yaml")))
+        raise ConfigError(f"{path}: no such sweep file (shipped configs, by name: {shipped})")
     try:
         raw = yaml.load(path.read_text(), Loader=_UniqueKeyLoader)  # a SafeLoader subclass
     except (OSError, UnicodeDecodeError) as err:

@@ -243,7 +243,7 @@ def chunk_tasks(tasks: list[Task], size: int) -> list[list[Task]]:
     --------
     >>> from gnnrg.sweep.config import load_config
     >>> from gnnrg.sweep.cells import plan_tasks
-    >>> [len(c) for c in chunk_tasks(plan_tasks(load_config("sweeps/quick.yaml")), 64)]
+    >>> [len(c) for c in chunk_tasks(plan_tasks(load_config("quick")), 64)]
     [64, 64, 64, 24]
     """
     groups: dict[Any, list[Task]] = {}
@@ -424,7 +424,7 @@ def by_model(chunks: list[list[Task]]) -> list[list[Task]]:
     --------
     >>> from gnnrg.sweep.config import load_config
     >>> from gnnrg.sweep.cells import plan_tasks
-    >>> chunks = chunk_tasks(plan_tasks(load_config("sweeps/quick.yaml")), 32)
+    >>> chunks = chunk_tasks(plan_tasks(load_config("quick")), 32)
     >>> units = by_model(chunks)
     >>> len(chunks), len(units), {len(t.models) for u in units for t in u}
     (7, 35, {1})
