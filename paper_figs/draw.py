@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 HERE = Path(__file__).resolve().parent
+SCRIPTS = HERE  # where erasure.py lives (HERE may be pointed elsewhere for claims.md)
 RESULTS = HERE / "results"
 FIGURES = HERE / "figures"
 GNNS = ("gcn", "gat", "sage", "transformer-local", "transformer")
@@ -243,6 +244,7 @@ def cuts(df: pd.DataFrame, lams: tuple[float, ...] = (-2.0, 0.0, 1.0, 2.0)) -> t
     top = gaps.sort_values("gap_bp", ascending=False).head(5)
     gain = gcn_gain(np.array(lams_all), np.array(mus_all), n=n, avg_degree=d, sigma=sigma)
     no_gain = pd.DataFrame(gain["no_gain"], index=lams_all, columns=mus_all).stack()
+    no_gain.index.names = ["lam", "mu"]
     inside = gaps.set_index(["lam", "mu"]).join(no_gain.rename("no_gain"), how="inner")
     gcn_vs_mlp = None
     if "gcn" in summary and "mlp" in summary:
@@ -464,7 +466,7 @@ def erasure_section(table: pd.DataFrame) -> list[str]:
     """Claim 7: per dataset and model, the paired change after each erasure, with t-CIs."""
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("erasure", HERE / "erasure.py")
+    spec = importlib.util.spec_from_file_location("erasure", SCRIPTS / "erasure.py")
     erasure = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(erasure)
     summary = erasure.summarize_erasure(table)
