@@ -244,7 +244,7 @@ def train(
     seed: int | np.random.SeedSequence | np.random.Generator | None = 0,
     device: str = "cpu",
     progress: bool = True,
-) -> dict[str, Any]:
+) -> dict[str, Any] | list[dict[str, Any]]:
     """Train a node classifier with Adam and cross-entropy, full batch, and report accuracies.
 
     Parameters
@@ -270,7 +270,9 @@ def train(
     val_fraction, test_fraction : float
         Node fractions for the splits (``test_fraction`` only for ``transductive``).
     seed : int, SeedSequence, Generator or None
-        Seeds the split, the initialisation and dropout.
+        Seeds the split, the initialisation and dropout. With a list of graphs, an int or
+        SeedSequence is the root of one independent child per run (or give a list of seeds);
+        ``train(m, g, seed=s)`` equals ``train(m, [g], seed=s)[0]`` for an int ``s``.
     device : str, default "cpu"
     progress : bool, default True
         A progress bar over the epochs (on stderr), shown once a training has taken
@@ -278,7 +280,7 @@ def train(
 
     Returns
     -------
-    dict
+    dict, or a list of dicts for a list of graphs (one per graph, in order)
         ``model``, ``protocol``, ``train_acc``, ``val_acc`` (NaN without a validation set),
         ``test_acc``, ``epochs_run``, ``train_seconds``, ``num_parameters``, ``diverged``
         (a training loss or a scored output was not finite; the accuracies are then NaN).
@@ -315,6 +317,9 @@ def train(
         early_stopping=early_stopping,
     )
     protocol, early_stopping = options["protocol"], options["early_stopping"]
+    if seed is None or isinstance(seed, int | np.integer):
+        # the first child of the seed, as train([graph], seed=...) gives its first run
+        seed = np.random.SeedSequence(seed).spawn(1)[0]
     run = plan_run(train_data, test_data, seed, **options)
     knobs = {"hidden": hidden, "layers": layers, "heads": heads, "dropout": dropout}
     width = max(hidden, train_data.x.shape[1])
