@@ -488,22 +488,14 @@ def _check_output(parser, flag: str, path: str | None, formats: tuple[str, ...])
 # ---------------------------------------------------------------------------------------- theory
 def _theory_column(args, lam: float, mus: np.ndarray, samples: int) -> list[dict[str, Any]]:
     """Theory rows for one λ (or one (p_in, p_out)) and every μ in ``mus``."""
-    from gnnrg.parameters import (
-        block_probabilities,
-        expected_neighbours,
-        lam_from_probabilities,
-        mu_deshpande,
-    )
+    from gnnrg.parameters import block_probabilities, lam_from_probabilities, mu_deshpande
     from gnnrg.theory import (
         features_only_accuracy,
-        graph_average_accuracy,
         graph_only_bayes_accuracy,
         graph_only_spectral_accuracy,
         it_threshold,
         joint_bayes_accuracy,
-        one_layer_accuracy,
-        two_layer_accuracy,
-        two_layer_tree_accuracy,
+        linear_gcn_accuracy,
     )
 
     n = args.n
@@ -513,46 +505,11 @@ def _theory_column(args, lam: float, mus: np.ndarray, samples: int) -> list[dict
     else:
         d = args.avg_degree
         p_in, p_out = block_probabilities(n, d, lam)
-    method = args.method
-    if args.layers == 1:
-        result = one_layer_accuracy(n, p_in, p_out, mus, args.sigma, norm=args.norm)
-        method = "exact (binomial counts)"
-        if args.norm == "sym":
-            method = "exact counts, sampled neighbour degrees"
-    else:
-        tree_ok = args.norm in ("sum", "sum-self")
-        if method in ("auto", "exact", "moment"):
-            result = two_layer_accuracy(n, p_in, p_out, mus, args.sigma, norm=args.norm)
-            method = "degree-conditioned moments (finite n)"
-        elif method == "tree":
-            if not tree_ok:
-                raise ValueError(f"--method tree supports --norm sum or sum-self, not {args.norm}")
-            result = two_layer_tree_accuracy(
-                *expected_neighbours(n, p_in, p_out),
-                mus,
-                args.sigma,
-                norm=args.norm,
-                samples=samples,
-            )
-            method = "tree (study's Theorem 2, Poisson)"
-        else:
-            per_mu = [
-                graph_average_accuracy(
-                    n,
-                    layers=2,
-                    norm=args.norm,
-                    graphs=10,
-                    p_in=p_in,
-                    p_out=p_out,
-                    mu=mu,
-                    sigma=args.sigma,
-                )
-                for mu in mus
-            ]
-            result = {
-                k: np.array([r[k] for r in per_mu]) for k in ("accuracy", "accuracy_best_sign")
-            }
-            method = "graph-averaged exact (10 graphs)"
+    result = linear_gcn_accuracy(
+        n, p_in, p_out, mus, args.sigma, layers=args.layers, norm=args.norm,
+        method=args.method, samples=samples,
+    )  # fmt: skip
+    method = result["method"]
     graph_only = float(graph_only_bayes_accuracy(lam, n=n, avg_degree=d))
     graph_spectral = float(graph_only_spectral_accuracy(lam, n=n, avg_degree=d))
     rows = []
@@ -627,6 +584,7 @@ def _theory(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         rows = _theory_rows(args, lams, args.mu)
     except ValueError as err:
         flag = "--p-in/--p-out" if args.p_in is not None else "--lam/--avg-degree/--mu"
+        flag = "--method" if "method=" in str(err) else flag
         parser.error(f"{flag}: {err}")
     if args.out:
         import pandas as pd

@@ -20,7 +20,7 @@ def _theory_grid_cached(
     n: int, avg_degree: float, sigma: float, num_features: int, lams: tuple, mus: tuple
 ) -> dict[str, np.ndarray]:
     from gnnrg.parameters import block_probabilities
-    from gnnrg.theory import joint_bayes_accuracy, one_layer_accuracy, two_layer_accuracy
+    from gnnrg.theory import joint_bayes_accuracy, linear_gcn_accuracy
 
     one = np.full((len(mus), len(lams)), np.nan)
     two = np.full_like(one, np.nan)
@@ -30,12 +30,10 @@ def _theory_grid_cached(
         except ValueError:
             continue
         mu_arr = np.asarray(mus)  # the evaluators take every μ at once
-        one[:, j] = one_layer_accuracy(n, p_in, p_out, mu_arr, sigma, norm="mean")[
-            "accuracy_best_sign"
-        ]
-        two[:, j] = two_layer_accuracy(n, p_in, p_out, mu_arr, sigma, norm="mean")[
-            "accuracy_best_sign"
-        ]
+        for layers, table in ((1, one), (2, two)):
+            table[:, j] = linear_gcn_accuracy(n, p_in, p_out, mu_arr, sigma, layers=layers)[
+                "accuracy_best_sign"
+            ]
     bayes = joint_bayes_accuracy(
         np.asarray(lams)[None, :], np.asarray(mus)[:, None], sigma, n=n, avg_degree=avg_degree
     )

@@ -18,6 +18,7 @@ from gnnrg.theory.graph_only import (
     graph_only_spectral_accuracy,
 )
 from gnnrg.theory.joint import joint_bayes_accuracy
+from gnnrg.theory.linear_gcn import linear_gcn_accuracy
 from gnnrg.theory.linearisation import cross_entropy, linearised_margin, odd_part, relu_gcn_margin
 from gnnrg.theory.nodewise import filter_matrix, nodewise_accuracy
 from gnnrg.theory.regions import gcn_gain
@@ -37,6 +38,7 @@ __all__ = [
     "it_threshold",
     "it_threshold_mu",
     "joint_bayes_accuracy",
+    "linear_gcn_accuracy",
     "linearised_margin",
     "nodewise_accuracy",
     "odd_part",

@@ -18,9 +18,9 @@ from __future__ import annotations
 import numpy as np
 
 from gnnrg.parameters import block_probabilities
-from gnnrg.theory.accuracy import NORMS, one_layer_accuracy
+from gnnrg.theory.accuracy import NORMS
 from gnnrg.theory.baselines import features_only_accuracy
-from gnnrg.theory.two_layer import two_layer_accuracy
+from gnnrg.theory.linear_gcn import linear_gcn_accuracy
 
 __all__ = ["gcn_gain"]
 
@@ -61,12 +61,8 @@ def gcn_gain(
     table = np.empty((len(names), len(lam), len(mu)))
     for j, value in enumerate(lam):
         p_in, p_out = block_probabilities(n, avg_degree, float(value), 2)
-        for i, norm in enumerate(NORMS):
-            table[i, j] = one_layer_accuracy(n, p_in, p_out, mu, sigma, norm=norm)[
-                "accuracy_best_sign"
-            ]
-        for i, norm in enumerate(NORMS, start=len(NORMS)):
-            table[i, j] = two_layer_accuracy(n, p_in, p_out, mu, sigma, norm=norm)[
+        for i, (layers, norm) in enumerate((la, no) for la in (1, 2) for no in NORMS):
+            table[i, j] = linear_gcn_accuracy(n, p_in, p_out, mu, sigma, layers=layers, norm=norm)[
                 "accuracy_best_sign"
             ]
     best = table.max(0)

@@ -25,3 +25,30 @@ def test_sum_self_gain_follows_the_dense_mean_field_condition():
         # the condition is on |1 + c_s − c_d|: the read-out's sign is free (heterophily flips it)
         acc = one_layer_accuracy(n, p_in, p_out, mu, norm="sum-self")["accuracy_best_sign"]
         assert (acc > features_only_accuracy(mu)) == gcn_beats_features(c_s, c_d), lam
+
+
+def test_one_entry_point_matches_each_evaluator():
+    """linear_gcn_accuracy dispatches to the evaluator it names and returns its numbers."""
+    import numpy as np
+
+    from gnnrg.parameters import block_probabilities, expected_neighbours
+    from gnnrg.theory import (
+        linear_gcn_accuracy,
+        one_layer_accuracy,
+        two_layer_accuracy,
+        two_layer_tree_accuracy,
+    )
+
+    p_in, p_out = block_probabilities(1000, 10.0, 1.5)
+    mus = np.array([0.3, 0.6])
+    for norm in ("sum", "mean", "sym", "sum-self"):
+        one = linear_gcn_accuracy(1000, p_in, p_out, mus, layers=1, norm=norm)
+        ref = one_layer_accuracy(1000, p_in, p_out, mus, norm=norm)
+        assert np.allclose(one["accuracy"], ref["accuracy"])
+        two = linear_gcn_accuracy(1000, p_in, p_out, mus, layers=2, norm=norm)
+        ref = two_layer_accuracy(1000, p_in, p_out, mus, norm=norm)
+        assert np.allclose(two["accuracy_best_sign"], ref["accuracy_best_sign"])
+    tree = linear_gcn_accuracy(1000, p_in, p_out, 0.5, layers=2, norm="sum", method="tree")
+    ref = two_layer_tree_accuracy(*expected_neighbours(1000, p_in, p_out), 0.5, norm="sum",
+                                  samples=100_000)  # fmt: skip
+    assert tree["accuracy"].shape == () and np.isclose(tree["accuracy"], ref["accuracy"])
