@@ -299,7 +299,7 @@ def _plot(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     import matplotlib.pyplot as plt
 
     from gnnrg.plot import plot_phase_diagram
-    from gnnrg.sweep.recoverability import shown_thresholds, summarize, thresholds
+    from gnnrg.sweep.recoverability import summarize, thresholds
     from gnnrg.sweep.store import load_results
 
     out = Path(args.out)
@@ -328,7 +328,7 @@ def _plot(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         f"_smooth{args.smooth}" if args.smooth > 1 else ""
     )
     if suffix:  # the study's presentation: thresholds of the maps as drawn
-        th = shown_thresholds(
+        th = thresholds(
             df, args.level, **axes_xy, stat="best" if args.best_of else "mean", smooth=args.smooth
         )
     else:

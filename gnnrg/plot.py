@@ -199,7 +199,6 @@ def plot_phase_diagram(
         default_level,
         extra_axes,
         map_table,
-        shown_thresholds,
         thresholds,
     )
 
@@ -256,7 +255,7 @@ def plot_phase_diagram(
     if show_thresholds and len(ys) > 1:
         shown = stat == "best" or smooth > 1
         if shown:  # the threshold of the map as drawn (no bootstrap)
-            th = shown_thresholds(sub, level, x=x, y=y, metric=metric, stat=stat, smooth=smooth)
+            th = thresholds(sub, level, x=x, y=y, metric=metric, stat=stat, smooth=smooth)
         else:
             th = thresholds(sub, level, x=x, y=y, n_boot=200)
         th = th[np.isfinite(th["threshold"])]

@@ -297,19 +297,9 @@ def presentation(df: pd.DataFrame, model: str = "gcn") -> tuple[str, str]:
         ax.set_title(ax.get_title(), fontsize=8)
     fig.tight_layout()
     path = _save(fig, f"presentation_{model}")
-    plain = thresholds(df[df["model"] == model], 0.75, n_boot=0).set_index("lam")["threshold"]
     sub = df[df["model"] == model]
-    best = sub.groupby(["model", "lam", "mu"], as_index=False)["test_acc"].max()
-    table = best.pivot_table(index="mu", columns="lam", values="test_acc").sort_index()
-    from scipy.ndimage import uniform_filter
-
-    smoothed = uniform_filter(table.to_numpy(), size=5, mode="nearest")
-    rows = [
-        {"model": model, "lam": lam, "mu": mu, "test_acc": smoothed[i, j]}
-        for i, mu in enumerate(table.index)
-        for j, lam in enumerate(table.columns)
-    ]
-    study = thresholds(pd.DataFrame(rows), 0.75, n_boot=0).set_index("lam")["threshold"]
+    plain = thresholds(sub, 0.75, n_boot=0).set_index("lam")["threshold"]
+    study = thresholds(sub, 0.75, stat="best", smooth=5).set_index("lam")["threshold"]
     shift = (study - plain).dropna()
     text = (
         f"{model}: the best-of-{int(sub.groupby(['lam', 'mu']).size().max())}, 5 × 5-smoothed "

@@ -98,7 +98,8 @@ def run_erasure(root: Path | None, jobs: int) -> int:
 
 
 def cost(names: list[str]) -> None:
-    """Measured seconds per training (from the reduced runs) times the --full counts."""
+    """Measured seconds per training (from the reduced runs: a batch's time over its size, plus
+    generating the graphs) times the --full counts, on two workers."""
     from gnnrg.sweep import load_results
 
     total = 0.0
@@ -112,6 +113,8 @@ def cost(names: list[str]) -> None:
         seconds = float(per_model.sum()) * tasks / 2  # two workers
         total += seconds
         print(f"{name:<18} {tasks:>8} tasks x {len(per_model)} models: {seconds / 3600:7.1f} h")
+        for model, each in per_model.items():
+            print(f"    {model:<18} {each:6.3f} s a training: {each * tasks / 2 / 3600:7.1f} h")
     print(f"{'all':<18} {total / 3600:7.1f} h on 2 cores")
 
 

@@ -30,7 +30,6 @@ __all__ = [
     "diverged_mask",
     "extra_axes",
     "map_table",
-    "shown_thresholds",
     "summarize",
     "thresholds",
 ]
@@ -186,6 +185,8 @@ def thresholds(
     by: str = "model",
     n_boot: int = 200,
     seed: int = 0,
+    stat: str = "mean",
+    smooth: int = 0,
 ) -> pd.DataFrame:
     """Empirical recoverability threshold in ``y`` for each model and each ``x``.
 
@@ -203,6 +204,10 @@ def thresholds(
     n_boot : int, default 200
         Bootstrap resamples for the CI (0 for none).
     seed : int
+    stat, smooth
+        The study's presentation (``stat="best"``: best seed; ``smooth``: uniform filter
+        width): thresholds are then read off each model's :func:`map_table` as drawn, without
+        a bootstrap CI.
 
     Returns
     -------
@@ -216,6 +221,9 @@ def thresholds(
     >>> thresholds(pd.DataFrame(rows), 0.75, n_boot=0)[["threshold"]].values.tolist()
     [[0.5]]
     """
+    if stat == "best" or smooth > 1:
+        return thresholds(_shown(df, x, y, metric, by, stat, smooth), level, x=x, y=y,
+                          metric=metric, by=by, n_boot=0)  # fmt: skip
     rng = np.random.default_rng(seed)
     records = []
     df = df[~diverged_mask(df) & df[metric].notna()]
@@ -279,32 +287,14 @@ def map_table(
     return table
 
 
-def shown_thresholds(
-    df: pd.DataFrame,
-    level: float | None = None,
-    *,
-    x: str = "lam",
-    y: str = "mu",
-    metric: str = "test_acc",
-    stat: str = "mean",
-    smooth: int = 0,
-) -> pd.DataFrame:
-    """Thresholds read off each model's :func:`map_table` (as drawn; no bootstrap CI): the
-    study's presentation, best of the seeds and smoothed, gives its thresholds this way.
-
-    Examples
-    --------
-    >>> rows = [{"model": "m", "lam": 0, "mu": mu, "test_acc": acc}
-    ...         for mu, accs in [(0.5, (0.6, 0.8)), (1.0, (0.8, 0.9))] for acc in accs]
-    >>> shown_thresholds(pd.DataFrame(rows), 0.75, stat="best")["threshold"].tolist()
-    [0.5]
-    """
+def _shown(df, x, y, metric, by, stat, smooth) -> pd.DataFrame:
+    """One row per cell of each group's map as drawn (:func:`map_table`)."""
     frames = []
-    for model, sub in df.groupby("model", sort=False):
-        table = map_table(sub, x=x, y=y, metric=metric, stat=stat, smooth=smooth)
-        long = table.stack().rename(metric).reset_index()
-        long["model"] = model
+    for group, sub in df.groupby(by, sort=False):
+        long = map_table(sub, x=x, y=y, metric=metric, stat=stat, smooth=smooth)
+        long = long.stack().rename(metric).reset_index()
+        long[by] = group
         if "classes" in sub:
             long["classes"] = sub["classes"].iloc[0]
         frames.append(long)
-    return thresholds(pd.concat(frames), level, x=x, y=y, metric=metric, n_boot=0)
+    return pd.concat(frames, ignore_index=True)

@@ -8,7 +8,6 @@ import os
 import signal
 import subprocess
 import sys
-import textwrap
 import time
 from pathlib import Path
 
@@ -19,23 +18,9 @@ import pytest
 from gnnrg.cli import main
 from gnnrg.sweep import load_config, load_results, run_sweep, summarize, thresholds
 from gnnrg.sweep.store import StoreError, bad_parts
-
-TINY = """
-name: tiny
-generator: {model: csbm, n: 200, classes: 2, avg_degree: 8, num_features: 4, sigma: 1.0}
-grid: {lam: [-1.5, 1.5], mu: [0.2, 1.5]}
-models: [logreg, gcn]
-train: {protocol: fresh-graph, epochs: 30, lr: 0.02}
-seeds: 2
-"""
+from tests.sweep.test_sweep import TINY, write
 
 GNNRG = [sys.executable, "-m", "gnnrg.cli"]
-
-
-def write(tmp_path, text, name="sweep.yaml"):
-    path = tmp_path / name
-    path.write_text(textwrap.dedent(text))
-    return path
 
 
 def cli(*argv, timeout=300):
