@@ -22,7 +22,6 @@ Writes ``OUT/erasure.csv`` (one row per graph, version, model and seed), ``OUT/s
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 from typing import Any
@@ -172,7 +171,9 @@ def plot_erasure(summary: pd.DataFrame) -> Any:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    from gnnrg.cli import _Parser  # one-line errors, exit status 2
+
+    parser = _Parser(description=__doc__.splitlines()[0])
     parser.add_argument("--root", help="folder holding PyG datasets' raw files")
     parser.add_argument("--datasets", nargs="*", default=[], help="e.g. cora citeseer pubmed")
     parser.add_argument("--models", nargs="+", default=["mlp", "gcn", "sage", "gat"])
@@ -183,6 +184,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.datasets and not args.root:
         parser.error("--datasets needs --root (the folder holding their raw files)")
+    from gnnrg._registry import registry_key
+    from gnnrg.datasets import PYG_DATASETS
+
+    for name in args.datasets:
+        if registry_key(name, PYG_DATASETS) is None:
+            parser.error(f"--datasets: unknown dataset {name!r}; choose from {list(PYG_DATASETS)}")
 
     import matplotlib
 
@@ -193,8 +200,8 @@ def main(argv: list[str] | None = None) -> int:
     for name in args.datasets:
         try:
             graphs[name] = load_pyg_dataset(name, args.root)
-        except FileNotFoundError as err:
-            print(f"skipping {name}: {err}", file=sys.stderr)
+        except (FileNotFoundError, ValueError) as err:  # missing or unreadable raw files
+            parser.error(f"--datasets {name}: {err}")
     table = erasure_table(graphs, args.models, seeds=args.seeds, epochs=args.epochs)
     summary = summarize_erasure(table)
     out = Path(args.out)
