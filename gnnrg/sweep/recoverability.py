@@ -175,6 +175,18 @@ def _threshold(ys: np.ndarray, means: np.ndarray, level: float) -> float:
     return float(ys[start]) if start < len(ys) else float("nan")
 
 
+def _thresholds(ys: np.ndarray, means: np.ndarray, level: float) -> np.ndarray:
+    """:func:`_threshold` for each row of ``means`` (shape (rows, len(ys)))."""
+    bad = means < level
+    any_bad = bad.any(1)
+    last_bad = len(ys) - 1 - np.argmax(bad[:, ::-1], axis=1)
+    start = np.where(any_bad, last_bad + 1, 0)
+    out = np.full(len(means), np.nan)
+    inside = start < len(ys)
+    out[inside] = np.asarray(ys, dtype=float)[start[inside]]
+    return out
+
+
 def thresholds(
     df: pd.DataFrame,
     level: float | None = None,
@@ -237,11 +249,12 @@ def thresholds(
         est = _threshold(ys, means, lvl)
         low = high = np.nan
         if n_boot > 0:
-            boots = np.empty(n_boot)
-            for b in range(n_boot):
-                resampled = np.array([rng.choice(c, size=len(c)).mean() for c in cells])
-                t = _threshold(ys, resampled, lvl)
-                boots[b] = np.inf if np.isnan(t) else t
+            # every resample at once: (n_boot, len(ys)) means of seeds drawn with replacement
+            resampled = np.stack(
+                [rng.choice(c, size=(n_boot, len(c))).mean(1) for c in cells], axis=1
+            )
+            boots = _thresholds(ys, resampled, lvl)
+            boots[np.isnan(boots)] = np.inf
             boots.sort()  # order statistics: no interpolation across +inf
             low = boots[int(np.floor(0.025 * (n_boot - 1)))]
             high = boots[int(np.ceil(0.975 * (n_boot - 1)))]

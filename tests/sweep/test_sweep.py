@@ -7,6 +7,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -448,3 +449,22 @@ def test_the_shipped_quick_config_loads_from_any_folder(tmp_path, monkeypatch):
     assert load_config("quick").name == "quick"
     with pytest.raises(ConfigError, match=r"no such sweep file \(shipped configs, by name: quick"):
         load_config("quik")
+
+
+def test_vectorised_bootstrap_thresholds_match_the_definition():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+    from hypothesis.extra.numpy import arrays
+
+    from gnnrg.sweep.recoverability import _threshold, _thresholds
+
+    ys = np.array([0.0, 0.2, 0.4, 0.6, 0.8])
+
+    @settings(max_examples=200, deadline=None)
+    @given(arrays(float, (7, 5), elements=st.floats(0, 1)), st.floats(0.05, 0.95))
+    def check(means, level):
+        got = _thresholds(ys, means, level)
+        want = np.array([_threshold(ys, row, level) for row in means])
+        assert np.array_equal(got, want, equal_nan=True)
+
+    check()
