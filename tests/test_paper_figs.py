@@ -87,6 +87,7 @@ def test_reproduce_draws_every_figure_and_claim_from_results(tmp_path, monkeypat
     classes_grid = {"classes": [2, 3], "lam": [0.0, 1.0, 2.0], "mu": [0.0, 1.0, 2.0]}
     configs = [
         _tiny("recoverability", models),
+        _tiny("transformers", ["sat", "transformer", "transformer-local"]),
         _tiny("degree_corrected", models[:3], {"degree_law": "powerlaw"}),
         _tiny("motifs", models[:2], grid={"motif": [None, "triadic"], **TINY_GRID}),
         _tiny("classes", models, {"classes": None}, classes_grid),
@@ -103,10 +104,12 @@ def test_reproduce_draws_every_figure_and_claim_from_results(tmp_path, monkeypat
     assert draw.draw() == 0
     claims = (tmp_path / "claims.md").read_text()
     for heading in ("Claim 1", "Claim 2", "Claim 3", "Claim 4", "Claim 5", "Claim 6", "Claim 7",
-                    "Claim 8", "k classes", "study's minus gnnrg's", "presentation"):  # fmt: skip
+                    "Claim 8", "k classes", "study's minus gnnrg's", "presentation",
+                    "SAT against GraphGPS"):  # fmt: skip
         assert heading in claims, heading
     figures = {p.name for p in (tmp_path / "figures").glob("*.png")}
-    assert {"recoverability.png", "cuts.png", "erasure.png", "motifs_triadic.png"} <= figures
+    assert {"recoverability.png", "cuts.png", "erasure.png", "motifs_triadic.png",
+            "transformers.png"} <= figures  # fmt: skip
 
 
 @pytest.mark.parametrize(
