@@ -40,7 +40,7 @@ from joblib import Parallel, delayed
 
 from gnnrg import csbm
 from gnnrg.training.batched import train_many
-from gnnrg.training.loop import build_model
+from gnnrg.training.protocol import build_model
 
 STUDY_CELLS = 121 * 200 * 10  # per architecture
 ARCHITECTURES = ("mlp", "gcn", "sage", "gat", "transformer-local", "transformer")

@@ -22,7 +22,7 @@ _LAZY = {
     "nodewise_accuracy": "gnnrg.theory.nodewise",
     "load_results": "gnnrg.sweep.store",
     "thresholds": "gnnrg.sweep.recoverability",
-    "train": "gnnrg.training.loop",
+    "train": "gnnrg.training.api",
 }
 
 #: Subpackages and modules reachable as attributes after ``import gnnrg`` (also lazily).

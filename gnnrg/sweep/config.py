@@ -230,7 +230,7 @@ def canonical(obj: Any) -> Any:
 
 
 def _check_training(spec: ModelSpec, train: TrainConfig) -> None:
-    from gnnrg.training.loop import check_options
+    from gnnrg.training.protocol import check_options
 
     options = spec.options(train)
     try:

@@ -10,7 +10,7 @@ seeds are resampled with replacement, the threshold recomputed, and the 2.5% / 9
 quantiles reported (a resample without a threshold counts as +∞ for the upper bound).
 
 **Diverged runs** (``diverged`` column: a non-finite or exploding training loss, see
-:func:`gnnrg.training.loop.mark_diverged`) have no accuracy: they are left out of every mean,
+:func:`gnnrg.training.protocol.mark_diverged`) have no accuracy: they are left out of every mean,
 CI and threshold, and :func:`summarize` counts them per cell.
 
 **Further swept parameters.** A sweep may vary more than (λ, μ): the number of classes, a

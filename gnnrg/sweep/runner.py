@@ -186,7 +186,7 @@ def _train_cells(
     if not results:
         for (prep, cid, _, _), seed in zip(cells, seeds, strict=True):
             try:
-                result = loop.train(spec.name, prep["train"], prep["test"], seed=seed,
+                result = loop.train_one(spec.name, prep["train"], prep["test"], seed=seed,
                                     device=device, progress=False, **options)  # fmt: skip
             except Exception:
                 errors.append((cid, traceback.format_exc()))

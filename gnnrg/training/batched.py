@@ -15,18 +15,17 @@ from typing import Any
 import numpy as np
 import torch
 
-from gnnrg.training.loop import (
+from gnnrg.training.loop import fit as _fit_one
+from gnnrg.training.protocol import (
     DIVERGENCE_FACTOR,
-    _evaluate_unlearned,
     check_options,
     epoch_range,
+    evaluate_unlearned,
     mark_diverged,
     new_model,
     plan_run,
+    run_seed,
     threads_for,
-)
-from gnnrg.training.loop import (
-    _fit as _fit_one,
 )
 
 __all__ = ["stacked_cross_entropy", "train_many"]
@@ -36,7 +35,7 @@ def _seeds(seeds: Any, count: int) -> list[Any]:
     if isinstance(seeds, list | tuple):
         if len(seeds) != count:
             raise ValueError(f"seeds has {len(seeds)} entries; expected one per graph ({count})")
-        return list(seeds)
+        return [run_seed(seed) for seed in seeds]
     return list(np.random.SeedSequence(seeds).spawn(count))
 
 
@@ -90,7 +89,7 @@ def train_many(
         every model trains on the same graphs. Do not modify the graphs while it is kept.
     progress : bool, default True
         A progress bar over each batch's epochs, shown once it has taken
-        :data:`gnnrg.training.loop.PROGRESS_DELAY` seconds (sweeps turn it off).
+        :data:`gnnrg.training.protocol.PROGRESS_DELAY` seconds (sweeps turn it off).
 
     Notes
     -----
@@ -202,7 +201,7 @@ def _train_chunk(
     twin = twin_class(nets[0])
     if not getattr(nets[0], "learned", True):
         return [
-            _evaluate_unlearned(net, g, h, options["protocol"], run)
+            evaluate_unlearned(net, g, h, options["protocol"], run)
             for net, g, h, run in zip(nets, graphs, tests, runs, strict=True)
         ]
     if twin is None:  # a user's model class without a twin: the reference loop, one by one

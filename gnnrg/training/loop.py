@@ -1,8 +1,6 @@
-"""Full-batch training of one node classifier under the study's protocols.
-
-``fresh-graph`` (the study's): train on every node of one graph, test on every node of an
-independently sampled graph with the same parameters. ``transductive``: one graph, nodes split
-into train / validation / test.
+"""The reference trainer: one model at a time, full batch, under the study's protocols
+(:mod:`gnnrg.training.protocol`). The batched engine must agree with it; :func:`gnnrg.train`
+picks one or the other.
 
 Library code never touches torch's global random state: model initialisation and dropout run
 inside :func:`torch.random.fork_rng` seeded from the call's own seed.
@@ -10,222 +8,27 @@ inside :func:`torch.random.fork_rng` seeded from the call's own seed.
 
 from __future__ import annotations
 
-import contextlib
 import time
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from gnnrg._checks import check_choice, check_int, check_real
+from gnnrg.training.protocol import (
+    DIVERGENCE_FACTOR,
+    check_options,
+    epoch_range,
+    evaluate_unlearned,
+    mark_diverged,
+    new_model,
+    plan_run,
+    run_seed,
+    threads_for,
+)
 
-__all__ = [
-    "ACCURACIES",
-    "DIVERGENCE_FACTOR",
-    "PROGRESS_DELAY",
-    "PROTOCOLS",
-    "Run",
-    "build_model",
-    "check_options",
-    "epoch_range",
-    "mark_diverged",
-    "new_model",
-    "plan_run",
-    "threads_for",
-    "train",
-]
-
-PROTOCOLS = ("fresh-graph", "transductive")
+__all__ = ["fit", "train_one"]
 
 
-def build_model(model: Any, in_channels: int, classes: int, *, seed: int = 0, **knobs: Any) -> Any:
-    """Instantiate ``model`` (a registry name, a class, or an instance returned as is).
-
-    Examples
-    --------
-    >>> build_model("gcn", 10, 2, hidden=8)
-    GCN(10, 2, hidden=8, layers=2, dropout=0.0)
-    """
-    from gnnrg.models.registry import resolve_model
-
-    if isinstance(model, str):
-        model = resolve_model(model)
-    if isinstance(model, type):
-        if getattr(model, "learned", True):
-            return model(in_channels, classes, **knobs)
-        return model(classes, seed=seed)
-    return model
-
-
-@dataclass(frozen=True)
-class Run:
-    """What one training run draws from its seed: the torch seed and the node splits."""
-
-    torch_seed: int
-    classes: int
-    train_idx: np.ndarray
-    val_idx: np.ndarray
-    test_idx: np.ndarray | None
-
-
-def check_options(
-    *,
-    protocol: str | None,
-    has_test_data: bool,
-    epochs: int,
-    lr: float,
-    weight_decay: float,
-    val_fraction: float,
-    test_fraction: float,
-    early_stopping: int | None,
-) -> dict[str, Any]:
-    """Validate the training options shared by :func:`train` and the batched engine.
-
-    Returns the options normalised, ``protocol`` resolved from ``has_test_data`` when None.
-
-    Examples
-    --------
-    >>> check_options(protocol=None, has_test_data=True, epochs=10, lr=0.01, weight_decay=0,
-    ...               val_fraction=0.2, test_fraction=0.2, early_stopping=None)["protocol"]
-    'fresh-graph'
-    """
-    protocol = check_choice(
-        "protocol", protocol or ("fresh-graph" if has_test_data else "transductive"), PROTOCOLS
-    )
-    if protocol == "fresh-graph" and not has_test_data:
-        raise ValueError("protocol='fresh-graph' needs test_data (an independent graph)")
-    options = {
-        "protocol": protocol,
-        "epochs": check_int("epochs", epochs, low=1),
-        "lr": check_real("lr", lr, low=0.0, low_open=True),
-        "weight_decay": check_real("weight_decay", weight_decay, low=0.0),
-        "val_fraction": check_real("val_fraction", val_fraction, low=0.0, high=1.0),
-        "test_fraction": check_real("test_fraction", test_fraction, low=0.0, high=1.0),
-        "early_stopping": None
-        if early_stopping is None
-        else check_int("early_stopping", early_stopping, low=1),
-    }
-    held = options["val_fraction"] if options["early_stopping"] or protocol == "transductive" else 0
-    if protocol == "transductive":
-        held += options["test_fraction"]
-    if held >= 1:
-        parts = "val_fraction + test_fraction" if protocol == "transductive" else "val_fraction"
-        raise ValueError(f"{parts} = {held:g} leaves no training nodes; it must be < 1")
-    if options["early_stopping"] and options["val_fraction"] == 0:
-        raise ValueError(
-            f"early_stopping={options['early_stopping']} needs validation nodes; "
-            f"set val_fraction > 0 (e.g. 0.2) or early_stopping to None"
-        )
-    return options
-
-
-def plan_run(
-    train_data: Any,
-    test_data: Any,
-    seed: Any,
-    *,
-    protocol: str,
-    val_fraction: float,
-    test_fraction: float,
-    early_stopping: int | None,
-    **_: Any,
-) -> Run:
-    """Draw a run's torch seed and node splits from ``seed`` (the same for every engine)."""
-    for name, data in (("train_data", train_data), ("test_data", test_data)):
-        if data is not None and (getattr(data, "x", None) is None or data.y is None):
-            raise ValueError(f"{name} needs node features x and labels y")
-    _check_pair(train_data, test_data)
-    rng = np.random.default_rng(seed)
-    torch_seed = int(rng.integers(2**62))
-    classes = int(train_data.y.max()) + 1
-    n = train_data.num_nodes
-    if protocol == "transductive":
-        train_idx, val_idx, test_idx = _split(n, rng, val_fraction, test_fraction)
-    else:
-        held = val_fraction if early_stopping else 0.0
-        train_idx, val_idx, _ = _split(n, rng, held, 0.0)
-        test_idx = None
-    if len(train_idx) == 0:
-        raise ValueError(
-            f"no training nodes: {n} nodes minus the held-out fractions leave none; lower "
-            f"val_fraction/test_fraction"
-        )
-    return Run(torch_seed, classes, train_idx, val_idx, test_idx)
-
-
-def _check_pair(train_data: Any, test_data: Any) -> None:
-    """A test graph must share the training graph's feature width and classes."""
-    if int(train_data.y.min()) < 0:
-        raise ValueError("train_data.y has negative labels; classes must be 0, 1, ..., k-1")
-    if test_data is None:
-        return
-    width, test_width = train_data.x.shape[1], test_data.x.shape[1]
-    if width != test_width:
-        raise ValueError(
-            f"test_data has {test_width} features per node; the model is trained on {width} "
-            f"(train_data): give a test graph with the same features"
-        )
-    classes = int(train_data.y.max()) + 1
-    if int(test_data.y.min()) < 0 or int(test_data.y.max()) >= classes:
-        found = sorted(set(test_data.y.unique().tolist()))
-        raise ValueError(
-            f"test_data has labels {found[:8]}; train_data's classes are 0..{classes - 1}: give "
-            f"a test graph with the same classes"
-        )
-
-
-def new_model(model: Any, train_data: Any, run: Run, knobs: dict[str, Any]) -> Any:
-    """Build ``model`` for ``train_data`` initialised from the run's torch seed.
-
-    Call inside :func:`torch.random.fork_rng`: it seeds torch's global generator.
-    """
-    import torch
-
-    torch.manual_seed(run.torch_seed)
-    return build_model(
-        model, train_data.x.shape[1], run.classes, seed=run.torch_seed % 2**31, **knobs
-    )
-
-
-#: Below this many node-channels (nodes × widest layer) one torch thread trains fastest: the
-#: work per operation is too small to share (on 2 shared cores a 50-epoch GCN at n = 1000 took
-#: 23 s with torch's default threads and 0.8 s with one).
-ONE_THREAD_WORK = 4_000_000
-
-
-@contextlib.contextmanager
-def threads_for(num_nodes: int, width: int):
-    """Run the block with the torch thread count suited to ``num_nodes`` × ``width`` work (one
-    thread for small graphs, torch's default for large ones), restoring the caller's after.
-
-    Examples
-    --------
-    >>> import torch
-    >>> before = torch.get_num_threads()
-    >>> with threads_for(1000, 16):
-    ...     torch.get_num_threads()
-    1
-    >>> torch.get_num_threads() == before
-    True
-    """
-    import torch
-
-    before = torch.get_num_threads()
-    if num_nodes * width <= ONE_THREAD_WORK:
-        torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
-
-
-def _split(n: int, rng: np.random.Generator, val: float, test: float) -> tuple[np.ndarray, ...]:
-    perm = rng.permutation(n)
-    n_test, n_val = round(test * n), round(val * n)
-    return perm[n_test + n_val :], perm[n_test : n_test + n_val], perm[:n_test]
-
-
-def train(
+def train_one(
     model: Any,
     train_data: Any,
     test_data: Any = None,
@@ -244,68 +47,21 @@ def train(
     seed: int | np.random.SeedSequence | np.random.Generator | None = 0,
     device: str = "cpu",
     progress: bool = True,
-) -> dict[str, Any] | list[dict[str, Any]]:
-    """Train a node classifier with Adam and cross-entropy, full batch, and report accuracies.
-
-    Parameters
-    ----------
-    model : str, model class or instance
-        A registry name (``"gcn"``, ``"gat"``, ``"sage"``, ``"transformer"``,
-        ``"transformer-local"``, ``"mlp"``, ``"logreg"``, ``"bp"``, ``"spectral"``, ``"louvain"``),
-        a class, or a built module. Non-learned models are not trained by gradient descent:
-        belief propagation (``"bp"``) estimates its parameters from the training nodes;
-        spectral and louvain only cluster.
-    train_data : torch_geometric.data.Data
-        Graph with ``x`` and ``y``.
-    test_data : Data, optional
-        An independent graph to test on (``fresh-graph`` protocol).
-    protocol : {"fresh-graph", "transductive"}, optional
-        Default: ``fresh-graph`` when ``test_data`` is given, else ``transductive``.
-    epochs, lr, weight_decay : training knobs (Adam).
-    hidden, layers, heads, dropout : model knobs (ignored for a built instance).
-    early_stopping : int, optional
-        Patience in epochs on validation accuracy; the best state is restored. Needs a
-        validation set (``val_fraction > 0``; under ``fresh-graph`` it is held out of the
-        training graph).
-    val_fraction, test_fraction : float
-        Node fractions for the splits (``test_fraction`` only for ``transductive``).
-    seed : int, SeedSequence, Generator or None
-        Seeds the split, the initialisation and dropout. With a list of graphs, an int or
-        SeedSequence is the root of one independent child per run (or give a list of seeds);
-        ``train(m, g, seed=s)`` equals ``train(m, [g], seed=s)[0]`` for an int ``s``.
-    device : str, default "cpu"
-    progress : bool, default True
-        A progress bar over the epochs (on stderr), shown once a training has taken
-        :data:`PROGRESS_DELAY` seconds; ``False`` for none.
-
-    Returns
-    -------
-    dict, or a list of dicts for a list of graphs (one per graph, in order)
-        ``model``, ``protocol``, ``train_acc``, ``val_acc`` (NaN without a validation set),
-        ``test_acc``, ``epochs_run``, ``train_seconds``, ``num_parameters``, ``diverged``
-        (a training loss or a scored output was not finite; the accuracies are then NaN).
+) -> dict[str, Any]:
+    """One run of :func:`gnnrg.train` on one graph with the reference trainer (the same
+    parameters and result; see there).
 
     Examples
     --------
     >>> from gnnrg import csbm
-    >>> g, h = csbm(500, lam=2.0, mu=1.0, seed=0), csbm(500, lam=2.0, mu=1.0, seed=1)
-    >>> r = train("gcn", g, h, epochs=50)
-    >>> r["protocol"], r["test_acc"] > 0.9
-    ('fresh-graph', True)
+    >>> g, h = csbm(300, lam=2.0, mu=1.0, seed=0), csbm(300, lam=2.0, mu=1.0, seed=1)
+    >>> train_one("mlp", g, h, epochs=20)["model"]
+    'mlp'
     """
     import torch
 
     from gnnrg.models.registry import model_name
 
-    if isinstance(train_data, list | tuple):
-        from gnnrg.training.batched import train_many
-
-        return train_many(  # chooses its threads itself
-            model, train_data, test_data, protocol=protocol, epochs=epochs, lr=lr,
-            weight_decay=weight_decay, hidden=hidden, layers=layers, heads=heads,
-            dropout=dropout, early_stopping=early_stopping, val_fraction=val_fraction,
-            test_fraction=test_fraction, seeds=seed, device=device, progress=progress,
-        )  # fmt: skip
     options = check_options(
         protocol=protocol,
         has_test_data=test_data is not None,
@@ -317,17 +73,14 @@ def train(
         early_stopping=early_stopping,
     )
     protocol, early_stopping = options["protocol"], options["early_stopping"]
-    if seed is None or isinstance(seed, int | np.integer):
-        # the first child of the seed, as train([graph], seed=...) gives its first run
-        seed = np.random.SeedSequence(seed).spawn(1)[0]
-    run = plan_run(train_data, test_data, seed, **options)
+    run = plan_run(train_data, test_data, run_seed(seed), **options)
     knobs = {"hidden": hidden, "layers": layers, "heads": heads, "dropout": dropout}
     width = max(hidden, train_data.x.shape[1])
     with torch.random.fork_rng(devices=[]), threads_for(train_data.num_nodes, width):
         net = new_model(model, train_data, run, knobs)
         if not getattr(net, "learned", True):
-            return _evaluate_unlearned(net, train_data, test_data, protocol, run)
-        return _fit(
+            return evaluate_unlearned(net, train_data, test_data, protocol, run)
+        return fit(
             net,
             train_data,
             test_data,
@@ -345,21 +98,7 @@ def train(
         )
 
 
-#: Seconds a training runs before its progress bar appears (quick ones never show one).
-PROGRESS_DELAY = 3.0
-
-
-def epoch_range(epochs: int, name: str, progress: bool) -> Any:
-    """``range(epochs)``, wrapped in a progress bar that appears after :data:`PROGRESS_DELAY`
-    seconds when ``progress``."""
-    if not progress:
-        return range(epochs)
-    from tqdm.auto import tqdm
-
-    return tqdm(range(epochs), desc=name, unit="epoch", delay=PROGRESS_DELAY, leave=False)
-
-
-def _fit(
+def fit(
     net,
     train_data,
     test_data,
@@ -428,33 +167,6 @@ def _fit(
     return mark_diverged(result, exploded or not (bool(finite) and all(outputs_finite)))
 
 
-#: A run whose last training loss exceeds this multiple of its first has diverged, even while
-#: its numbers are still finite (e.g. GAT at lr 1000: loss 0.68 -> 1.7e13, logits ±1e13).
-DIVERGENCE_FACTOR = 10.0
-
-
-def mark_diverged(result: dict[str, Any], diverged: bool) -> dict[str, Any]:
-    """Record whether a run diverged; a diverged run reports no accuracy (NaN), never the
-    accuracy of the arbitrary classes an argmax over NaN logits picks.
-
-    A run diverges when a training loss or an output it is scored on is not finite, or when
-    its last training loss exceeds :data:`DIVERGENCE_FACTOR` times its first.
-
-    Examples
-    --------
-    >>> mark_diverged({"train_acc": 0.5, "val_acc": 0.5, "test_acc": 0.5}, True)
-    {'train_acc': nan, 'val_acc': nan, 'test_acc': nan, 'diverged': True}
-    """
-    if diverged:
-        result.update({k: float("nan") for k in ACCURACIES})
-    result["diverged"] = bool(diverged)
-    return result
-
-
-#: The accuracy fields of a run's result (NaN when it diverged).
-ACCURACIES = ("train_acc", "val_acc", "test_acc")
-
-
 def _accuracy(net, x, ei, extra, y, idx, finite: list[bool] | None = None) -> float:
     import torch
 
@@ -469,42 +181,3 @@ def _accuracy(net, x, ei, extra, y, idx, finite: list[bool] | None = None) -> fl
     if len(idx) == 0:
         return float("nan")
     return float((pred[idx] == y[idx]).float().mean())
-
-
-def _evaluate_unlearned(net, train_data, test_data, protocol, run) -> dict[str, Any]:
-    """Evaluate a non-learned model: clustering (accuracy up to a relabelling of the
-    clusters), or, for a model that reads labels (``uses_labels``, e.g. belief propagation),
-    fitted on ``run.train_idx`` and scored by plain accuracy; under ``transductive`` those
-    nodes are also clamped to their labels on the graph being classified."""
-    from gnnrg.models.registry import model_name
-    from gnnrg.models.unsupervised import matched_accuracy
-
-    start = time.perf_counter()
-    y_train = train_data.y.numpy()
-    supervised = getattr(net, "uses_labels", False)
-    if supervised:
-        net.fit(train_data, run.train_idx)
-        pred = net.predict(train_data, clamp=run.train_idx if protocol == "transductive" else None)
-        score, seen = _plain_accuracy, run.train_idx
-    else:
-        pred = net.predict(train_data)
-        score, seen = matched_accuracy, slice(None)
-    result = {
-        "model": model_name(net),
-        "protocol": protocol,
-        "train_acc": score(pred[seen], y_train[seen]),
-        "val_acc": float("nan"),
-        "epochs_run": 0,
-        "num_parameters": 0,
-        "diverged": False,
-    }
-    if protocol == "transductive":
-        result["test_acc"] = score(pred[run.test_idx], y_train[run.test_idx])
-    else:
-        result["test_acc"] = score(net.predict(test_data), test_data.y.numpy())
-    result["train_seconds"] = time.perf_counter() - start
-    return result
-
-
-def _plain_accuracy(pred: np.ndarray, y: np.ndarray) -> float:
-    return float((pred == y).mean()) if len(y) else float("nan")

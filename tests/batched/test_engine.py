@@ -14,7 +14,7 @@ from gnnrg.batched import TWINS, GraphStack, twin_class
 from gnnrg.batched.sizing import LIMITS, batch_size, bytes_per_run
 from gnnrg.models import MODELS, NodeClassifier
 from gnnrg.training.batched import train_many
-from gnnrg.training.loop import build_model
+from gnnrg.training.protocol import build_model
 
 LEARNED = [name for name, cls in MODELS.items() if issubclass(cls, NodeClassifier)]
 SHAPES = [
@@ -46,9 +46,21 @@ def _copies(name, knobs, count, classes=3, features=10):
     return models
 
 
-def test_every_trainable_model_has_a_twin():
-    assert {name for name in LEARNED if twin_class(MODELS[name]) is None} == set()
-    assert len(TWINS) == 6
+def test_models_without_a_twin_train_one_at_a_time_with_the_same_results():
+    """The engine batches models that have a twin and falls back to the reference trainer
+    for the others (sat, or a user's model): same numbers as gnnrg.train, batch 1."""
+    from gnnrg import csbm, train
+
+    untwinned = {name for name in LEARNED if twin_class(MODELS[name]) is None}
+    assert "sat" in untwinned and "gcn" not in untwinned
+    assert {t.__name__ for t in TWINS} >= {"GCNTwin", "MLPTwin"}
+    g = [csbm(120, lam=2.0, mu=1.0, seed=s) for s in range(2)]
+    h = [csbm(120, lam=2.0, mu=1.0, seed=10 + s) for s in range(2)]
+    for name in sorted(untwinned):
+        many = train_many(name, g, h, seeds=[0, 1], epochs=5)
+        assert [r["batch"] for r in many] == [1, 1]
+        one = train(name, g[1], h[1], epochs=5, seed=1)
+        assert many[1]["test_acc"] == one["test_acc"], name
 
 
 @pytest.mark.parametrize(("name", "knobs"), SHAPES)
@@ -132,7 +144,8 @@ def test_train_many_reports_what_train_reports(name, graphs):
     for r, g, h, s in zip(many, graphs, tests, seeds, strict=True):
         one = train(name, g, h, seed=s, epochs=40, hidden=8)
         assert r["model"] == one["model"] and r["num_parameters"] == one["num_parameters"]
-        assert r["epochs_run"] == one["epochs_run"] == 40 and r["batch"] == 3
+        batch = 3 if twin_class(MODELS[name]) is not None else 1  # no twin: one at a time
+        assert r["epochs_run"] == one["epochs_run"] == 40 and r["batch"] == batch
         # float rounding can flip a prediction whose margin is ~1e-6: allow one node; in GPS the
         # zero-gradient biases drift (see the Adam test) and shift eval-mode batch norm a little
         nodes = 5 if name == "transformer" else 1
@@ -240,7 +253,7 @@ def test_row_wise_models_train_on_their_training_rows_only(name, graphs, monkeyp
     of every node with a mask: in float64, 30 epochs leave the same weights to 1e-10, with a
     different training set per model (transductive splits)."""
     import gnnrg.training.batched as engine
-    from gnnrg.training.loop import check_options, plan_run
+    from gnnrg.training.protocol import check_options, plan_run
 
     options = check_options(
         protocol="transductive", has_test_data=False, epochs=30, lr=0.02, weight_decay=1e-3,

@@ -108,7 +108,7 @@ def test_failing_cell_loses_nothing_else(tmp_path, monkeypatch, engine):
     import gnnrg.training.loop as loop
 
     cfg = load_config(write(tmp_path, TINY))
-    real, real_many = loop.train, batched.train_many
+    real, real_many = loop.train_one, batched.train_many
 
     def broken(model, *args, **kwargs):
         if model == "gcn":
@@ -120,7 +120,7 @@ def test_failing_cell_loses_nothing_else(tmp_path, monkeypatch, engine):
             raise RuntimeError("boom")
         return real_many(model, *args, **kwargs)
 
-    monkeypatch.setattr(loop, "train", broken)
+    monkeypatch.setattr(loop, "train_one", broken)
     monkeypatch.setattr(batched, "train_many", broken_many)
     retried = (
         pytest.warns(RuntimeWarning, match="gcn on 8 cells raised RuntimeError: boom; retrying")
@@ -136,7 +136,7 @@ def test_failing_cell_loses_nothing_else(tmp_path, monkeypatch, engine):
         run_sweep(cfg, tmp_path / "out", progress=False, engine=engine)
     df = load_results(tmp_path / "out")
     assert set(df["model"]) == {"logreg"} and len(df) == 8
-    monkeypatch.setattr(loop, "train", real)
+    monkeypatch.setattr(loop, "train_one", real)
     monkeypatch.setattr(batched, "train_many", real_many)
     df = run_sweep(cfg, tmp_path / "out", progress=False, engine=engine)
     assert len(df) == 16 and df["cell_id"].is_unique
