@@ -22,7 +22,10 @@ def test_page_snippets_run(page, monkeypatch):
     import matplotlib
 
     matplotlib.use("Agg")
+    from gnnrg.models.registry import MODELS
+
     monkeypatch.chdir(ROOT)
+    monkeypatch.setattr("gnnrg.models.registry.MODELS", dict(MODELS))  # a page may register one
     session = {"__name__": "__snippet__"}
     for i, code in enumerate(BLOCK.findall(page.read_text())):
         exec(compile(code, f"{page.name}, snippet {i + 1}", "exec"), session)

@@ -47,6 +47,7 @@ class MLPTwin(Twin):
     """
 
     reference = (MLP, LogReg)
+    rowwise = True
 
     def forward(self, stack: GraphStack, **extra: Any) -> Tensor:
         return self.rows(stack.x)

@@ -12,8 +12,6 @@ __all__ = ["LIMITS", "batch_size", "bytes_per_run", "default_budget", "device_li
 #: leave the cache, every elementwise pass costs more); a GPU needs larger batches to be busy.
 LIMITS = {"cpu": 32, "cuda": 128}
 
-_ATTENTION = {"gat": 1, "transformer-local": 1}
-
 
 def device_limit(device: Any = "cpu") -> int:
     """The largest batch for ``device`` (:data:`LIMITS` by its type; other accelerators as CUDA).
@@ -55,16 +53,17 @@ def bytes_per_run(model: Any, graph: Any, knobs: dict[str, Any], classes: int) -
     >>> bytes_per_run("gcn", g, knobs, 2) < bytes_per_run("transformer", g, knobs, 2)
     True
     """
-    from gnnrg.models.registry import model_name, resolve_model
+    from gnnrg.models.contract import traits
+    from gnnrg.models.registry import resolve_model
 
-    name = model_name(resolve_model(model) if isinstance(model, str) else model)
+    attention = traits(resolve_model(model) if isinstance(model, str) else model).attention
     n, features = graph.num_nodes, graph.x.shape[1]
     edges = graph.edge_index.shape[1] + n
     hidden, layers, heads = knobs.get("hidden", 16), knobs.get("layers", 2), knobs.get("heads", 1)
     floats = 12.0 * n * (features + hidden * layers + classes)
-    if name in _ATTENTION:
+    if attention == "edges":
         floats += 8.0 * edges * heads * layers
-    if name in ("transformer", "sat"):
+    if attention == "global":
         floats += layers * (3.0 * heads * n * n + 12.0 * n * hidden * 8)
     patterns = 2 * 2 * 40.0 * edges  # train and test stacks, two patterns, indices + transpose
     return 4.0 * floats + patterns

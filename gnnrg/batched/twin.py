@@ -89,6 +89,9 @@ class Twin(nn.Module):
     """
 
     reference: ClassVar[tuple[type, ...]] = ()
+    #: outputs are row-wise (a node's logits depend on its own features only): the twin then
+    #: implements ``rows(x)`` and trains on the training nodes' rows alone
+    rowwise: ClassVar[bool] = False
 
     def __init__(self, models: list[nn.Module]) -> None:
         super().__init__()

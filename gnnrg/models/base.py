@@ -35,6 +35,11 @@ class NodeClassifier(nn.Module):
 
     #: whether the model reads the graph (False for feature-only baselines)
     uses_graph: bool = True
+    #: trained by gradient descent; reads the training labels (:mod:`gnnrg.models.contract`)
+    learned: bool = True
+    uses_labels: bool = True
+    #: attention over edges ("edges") or all node pairs ("global"), for memory sizing
+    attention: str = "none"
 
     def __init__(
         self,

@@ -19,4 +19,6 @@ class GAT(HeadedConvStack):
     GAT(10, 2, hidden=16, layers=2, heads=4, dropout=0.0)
     """
 
+    attention = "edges"
+
     conv = GATConv

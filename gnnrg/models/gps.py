@@ -72,6 +72,8 @@ class GraphTransformer(NodeClassifier):
     GraphTransformer(10, 2, hidden=16, layers=2, heads=2, dropout=0.0)
     """
 
+    attention = "global"
+
     def __init__(
         self, in_channels: int, out_channels: int, *, walk_length: int = 8, **kwargs
     ) -> None:

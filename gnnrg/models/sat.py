@@ -47,6 +47,8 @@ class StructureAwareTransformer(NodeClassifier):
     torch.Size([60, 2])
     """
 
+    attention = "global"
+
     def __init__(self, in_channels: int, out_channels: int, *, k_hops: int = 2, **kwargs) -> None:
         super().__init__(in_channels, out_channels, **kwargs)
         if self.hidden % self.heads:

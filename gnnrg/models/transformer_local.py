@@ -19,4 +19,6 @@ class TransformerLocal(HeadedConvStack):
     TransformerLocal(10, 2, hidden=16, layers=2, heads=2, dropout=0.0)
     """
 
+    attention = "edges"
+
     conv = TransformerConv

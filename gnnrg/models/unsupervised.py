@@ -38,6 +38,7 @@ class CommunityBaseline:
 
     learned = False
     uses_graph = True
+    uses_labels = False
 
     def __init__(self, classes: int, *, seed: int = 0) -> None:
         self.classes = classes

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from gnnrg.models.contract import traits
 from gnnrg.training.loop import fit as _fit_one
 from gnnrg.training.protocol import (
     DIVERGENCE_FACTOR,
@@ -199,7 +200,7 @@ def _train_chunk(
     with torch.random.fork_rng(devices=[]):
         nets = [new_model(model, g, run, knobs) for g, run in zip(graphs, runs, strict=True)]
     twin = twin_class(nets[0])
-    if not getattr(nets[0], "learned", True):
+    if not traits(nets[0]).learned:
         return [
             evaluate_unlearned(net, g, h, options["protocol"], run)
             for net, g, h, run in zip(nets, graphs, tests, runs, strict=True)
@@ -263,7 +264,7 @@ def _train_rows(twin, stack, runs) -> Any:
     """Each model's training nodes as a ``(B, m)`` index, for twins whose outputs are row-wise
     (``rows``) when every run has ``m < n`` of them (transductive splits, or a validation set
     held out for early stopping); else None (train on every row, masked)."""
-    if not hasattr(twin, "rows"):
+    if not twin.rowwise:
         return None
     sizes = {len(run.train_idx) for run in runs}
     if len(sizes) != 1 or 0 in sizes or stack.n in sizes:  # every node trains: nothing to skip

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from gnnrg.models.contract import traits
 from gnnrg.training.protocol import (
     DIVERGENCE_FACTOR,
     check_options,
@@ -78,7 +79,7 @@ def train_one(
     width = max(hidden, train_data.x.shape[1])
     with torch.random.fork_rng(devices=[]), threads_for(train_data.num_nodes, width):
         net = new_model(model, train_data, run, knobs)
-        if not getattr(net, "learned", True):
+        if not traits(net).learned:
             return evaluate_unlearned(net, train_data, test_data, protocol, run)
         return fit(
             net,

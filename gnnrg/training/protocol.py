@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from gnnrg._checks import check_choice, check_int, check_real
+from gnnrg.models.contract import traits
 
 __all__ = [
     "ACCURACIES",
@@ -52,7 +53,7 @@ def build_model(model: Any, in_channels: int, classes: int, *, seed: int = 0, **
     if isinstance(model, str):
         model = resolve_model(model)
     if isinstance(model, type):
-        if getattr(model, "learned", True):
+        if traits(model).learned:
             return model(in_channels, classes, **knobs)
         return model(classes, seed=seed)
     return model
@@ -293,7 +294,7 @@ def evaluate_unlearned(net, train_data, test_data, protocol, run) -> dict[str, A
 
     start = time.perf_counter()
     y_train = train_data.y.numpy()
-    supervised = getattr(net, "uses_labels", False)
+    supervised = traits(net).uses_labels
     if supervised:
         net.fit(train_data, run.train_idx)
         pred = net.predict(train_data, clamp=run.train_idx if protocol == "transductive" else None)
