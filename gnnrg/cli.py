@@ -80,6 +80,8 @@ class _Help(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpF
 
 
 def _build_parser() -> argparse.ArgumentParser:
+    from gnnrg.theory.norms import NORMS
+
     parser = _Parser(prog="gnnrg", description="GNNs on random graphs: theory and simulation.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
@@ -149,7 +151,7 @@ def _build_parser() -> argparse.ArgumentParser:
     th.add_argument("--layers", type=int, choices=(1, 2), default=1, help="GCN layers")
     th.add_argument(
         "--norm",
-        choices=("sum", "sum-self", "mean", "sym"),
+        choices=NORMS,
         default="mean",
         help="aggregation: A, A + I, D^-1 A, or D^-1/2 A D^-1/2",
     )

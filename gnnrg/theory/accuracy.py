@@ -30,6 +30,7 @@ from scipy import stats as st
 from scipy.special import ndtr
 
 from gnnrg._checks import check_choice, check_int, check_real
+from gnnrg.theory.norms import NORMS
 from gnnrg.theory.symbolic import numeric
 
 __all__ = [
@@ -38,8 +39,6 @@ __all__ = [
     "one_layer_accuracy",
     "two_layer_tree_accuracy",
 ]
-
-NORMS = ("sum", "sum-self", "mean", "sym")
 
 
 @cache

@@ -23,10 +23,9 @@ from scipy.special import ndtr
 from gnnrg._checks import check_choice, check_int, check_real
 from gnnrg.diagnostics import adjacency
 from gnnrg.edgelist import edge_array
+from gnnrg.theory.norms import NORMS
 
 __all__ = ["filter_matrix", "nodewise_accuracy"]
-
-NORMS = ("sum", "sum-self", "mean", "sym")
 
 
 def filter_matrix(edges: np.ndarray, num_nodes: int, norm: str) -> sp.csr_matrix:

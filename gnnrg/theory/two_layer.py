@@ -42,10 +42,10 @@ from scipy.special import ndtr
 
 from gnnrg._checks import check_choice, check_int, check_real
 from gnnrg.theory.accuracy import _counts, _pair, _signal_to_noise
+from gnnrg.theory.norms import NORMS
 
 __all__ = ["two_layer_accuracy", "two_layer_moments"]
 
-NORMS = ("sum", "sum-self", "mean", "sym")
 PLUS, MINUS = 1, -1  # classes relative to node i (i is PLUS)
 _PAIRS = [(i, j) for i in range(3) for j in range(i, 3)]
 
