@@ -15,6 +15,7 @@ Every loader returns a gnnrg ``Data`` (undirected, no self loops, sorted ``edge_
 from __future__ import annotations
 
 import pickle
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -289,6 +290,8 @@ def load_graph_files(
     from gnnrg.interop import from_edge_list
 
     e = _read(edges, np.int64, 2, delimiter, "two integer node ids per line", header)
+    if e.size == 0:
+        raise ValueError(f"{edges}: no edges (two integer node ids per line)")
     if e.shape[1] < 2:
         raise ValueError(f"{edges}: each line needs two node ids; found {e.shape[1]} column(s)")
     if e.size and e.min() < 0:
@@ -312,7 +315,9 @@ def _read(
     path: str | Path, dtype: Any, ndmin: int, delimiter: str | None, what: str, header: bool
 ) -> Any:
     def load(skip: int) -> Any:
-        return np.loadtxt(path, dtype=dtype, ndmin=ndmin, delimiter=delimiter, skiprows=skip)
+        with warnings.catch_warnings():  # an empty file is reported below, by name
+            warnings.filterwarnings("ignore", message="loadtxt: input contained no data")
+            return np.loadtxt(path, dtype=dtype, ndmin=ndmin, delimiter=delimiter, skiprows=skip)
 
     try:
         return load(int(header))

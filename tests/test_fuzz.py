@@ -195,3 +195,61 @@ def test_fuzzed_graphs_give_statistics_or_named_errors(edges, labels):
     assert out["num_nodes"] == data.num_nodes
     if "classes" in out:
         assert out["classes"] == len(set(labels))
+
+
+@SETTINGS
+@given(
+    level=st.one_of(st.none(), st.floats(-1, 2, allow_nan=False)),
+    smooth=st.integers(-3, 9),
+    best=st.booleans(),
+    theory=st.booleans(),
+)
+def test_fuzzed_plot_flags_draw_or_exit_2(tmp_path_factory, capsys, level, smooth, best, theory):
+    from gnnrg.sweep.store import write_rows
+
+    folder = tmp_path_factory.mktemp("plot")
+    rows = [
+        {"cell_id": f"{lam}-{mu}-{s}", "model": "m", "lam": lam, "mu": mu, "seed": s,
+         "test_acc": min(1.0, 0.5 + mu / 3 + 0.02 * s), "diverged": False}
+        for lam in (0.0, 1.0) for mu in (0.0, 0.5, 1.0) for s in range(2)
+    ]  # fmt: skip
+    write_rows(folder, rows)
+    argv = ["plot", str(folder), "--smooth", str(smooth)]
+    argv += [] if level is None else [f"--level={level}"]
+    argv += ["--best-of"] if best else []
+    argv += [] if theory else ["--no-theory"]
+    try:
+        code = main(argv)
+    except SystemExit as stop:
+        code = stop.code
+    err = capsys.readouterr().err
+    assert code in (0, 2)
+    if code == 2:
+        assert len(err.strip().splitlines()) == 1
+
+
+text_lines = st.lists(
+    st.one_of(
+        st.tuples(st.integers(-2, 30), st.integers(-2, 30)).map(lambda p: f"{p[0]} {p[1]}"),
+        st.sampled_from(["# comment", "", "a b", "1", "3 4 5", "1.5 2"]),
+    ),
+    max_size=12,
+)
+
+
+@SETTINGS
+@given(edges=text_lines, labels=st.lists(st.sampled_from(["0", "1", "-1", "x", "2"]), max_size=8))
+def test_fuzzed_profile_files_give_statistics_or_exit_2(tmp_path_factory, capsys, edges, labels):
+    folder = tmp_path_factory.mktemp("profile")
+    (folder / "e.txt").write_text("\n".join(edges) + "\n")
+    (folder / "y.txt").write_text("\n".join(labels) + "\n")
+    try:
+        code = main(["profile", str(folder / "e.txt"), "--labels", str(folder / "y.txt"), "--json"])
+    except SystemExit as stop:
+        code = stop.code
+    captured = capsys.readouterr()
+    assert code in (0, 2)
+    if code == 2:
+        assert len(captured.err.strip().splitlines()) == 1
+    else:
+        assert '"num_nodes"' in captured.out
