@@ -118,12 +118,12 @@ def threshold_table(df: pd.DataFrame, lams: tuple[float, ...], level: float | No
             row = th[(th["model"] == model) & np.isclose(th["lam"], lam)]
             if row.empty or not np.isfinite(row["threshold"].iloc[0]):
                 high = row["ci_high"].iloc[0] if len(row) else np.nan
-                cells.append("> 2" if not np.isfinite(high) else f"> 2 (CI … {high:.1f})")
+                cells.append("> 2" if not np.isfinite(high) else f"> 2 (CI … {high:g})")
                 continue
             r = row.iloc[0]
-            low = f"{r['ci_low']:.1f}" if np.isfinite(r["ci_low"]) else "?"
-            high = f"{r['ci_high']:.1f}" if np.isfinite(r["ci_high"]) else "> 2"
-            cells.append(f"{r['threshold']:.1f} [{low}, {high}]")
+            low = f"{r['ci_low']:g}" if np.isfinite(r["ci_low"]) else "?"
+            high = f"{r['ci_high']:g}" if np.isfinite(r["ci_high"]) else "> 2"
+            cells.append(f"{r['threshold']:g} [{low}, {high}]")
         lines.append(f"| {lam:g} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
