@@ -76,6 +76,14 @@ def test_fuzzed_sweep_configs_run_or_fail_by_name(tmp_path_factory, capsys, conf
     assert (code == 1) == (out / "errors.log").exists()
 
 
+def _exit_status(argv):
+    """``gnnrg ARGV``'s exit status in this process (argparse's own errors exit 2)."""
+    try:
+        return main(argv)
+    except SystemExit as stop:
+        return stop.code
+
+
 flag_values = st.one_of(
     numbers.map(str), st.sampled_from(["-3:3:5", "0:2:3", "1:0:0", "a:b:c", "", "nan", "inf"])
 )
@@ -97,10 +105,7 @@ THEORY_FLAGS = ["--layers", "--norm", "--n", "--avg-degree", "--lam", "--mu", "-
 )
 def test_fuzzed_theory_command_answers_or_exits_2(capsys, pairs):
     argv = ["theory", "--json"] + [x for pair in pairs for x in pair]
-    try:
-        code = main(argv)
-    except SystemExit as stop:  # argparse's own errors
-        code = stop.code
+    code = _exit_status(argv)
     captured = capsys.readouterr()
     assert code in (0, 2)
     if code == 2:
@@ -218,10 +223,7 @@ def test_fuzzed_plot_flags_draw_or_exit_2(tmp_path_factory, capsys, level, smoot
     argv += [] if level is None else [f"--level={level}"]
     argv += ["--best-of"] if best else []
     argv += [] if theory else ["--no-theory"]
-    try:
-        code = main(argv)
-    except SystemExit as stop:
-        code = stop.code
+    code = _exit_status(argv)
     err = capsys.readouterr().err
     assert code in (0, 2)
     if code == 2:
@@ -243,10 +245,8 @@ def test_fuzzed_profile_files_give_statistics_or_exit_2(tmp_path_factory, capsys
     folder = tmp_path_factory.mktemp("profile")
     (folder / "e.txt").write_text("\n".join(edges) + "\n")
     (folder / "y.txt").write_text("\n".join(labels) + "\n")
-    try:
-        code = main(["profile", str(folder / "e.txt"), "--labels", str(folder / "y.txt"), "--json"])
-    except SystemExit as stop:
-        code = stop.code
+    code = _exit_status(["profile", str(folder / "e.txt"), "--labels", str(folder / "y.txt"),
+                         "--json"])  # fmt: skip
     captured = capsys.readouterr()
     assert code in (0, 2)
     if code == 2:

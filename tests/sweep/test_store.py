@@ -250,16 +250,22 @@ def _cmdline(pid):
 LONGER = TINY.replace("epochs: 30", "epochs: 400").replace("seeds: 2", "seeds: 4")
 
 
-@pytest.mark.slow
-@pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc")
-def test_a_lost_worker_is_replaced_and_its_cells_rerun(tmp_path):
+def _two_worker_sweep(tmp_path, output):
+    """A real ``gnnrg sweep`` process with two loky workers, one task per unit."""
     path = write(tmp_path, LONGER)
     out = tmp_path / "o"
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     proc = subprocess.Popen(
         [*GNNRG, "sweep", str(path), "--out", str(out), "--jobs", "2", "--batch", "1",
-         "--no-progress"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+         "--no-progress"], env=env, stdout=output, stderr=output, text=True,
     )  # fmt: skip
+    return path, out, proc
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc")
+def test_a_lost_worker_is_replaced_and_its_cells_rerun(tmp_path):
+    _, out, proc = _two_worker_sweep(tmp_path, subprocess.PIPE)
     worker = _workers(proc.pid)[0]
     time.sleep(1.0)
     os.kill(worker, signal.SIGKILL)
@@ -273,13 +279,7 @@ def test_a_lost_worker_is_replaced_and_its_cells_rerun(tmp_path):
 @pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc")
 def test_a_killed_sweep_leaves_no_workers_and_resumes(tmp_path):
-    path = write(tmp_path, LONGER)
-    out = tmp_path / "o"
-    env = {**os.environ, "OMP_NUM_THREADS": "1"}
-    proc = subprocess.Popen(
-        [*GNNRG, "sweep", str(path), "--out", str(out), "--jobs", "2", "--batch", "1",
-         "--no-progress"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+    path, out, proc = _two_worker_sweep(tmp_path, subprocess.DEVNULL)
     workers = _workers(proc.pid)
     deadline = time.time() + 120
     while not any((out / "results").glob("part-*.parquet")) and time.time() < deadline:
