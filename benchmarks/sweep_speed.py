@@ -40,7 +40,7 @@ from joblib import Parallel, delayed
 
 from gnnrg import csbm
 from gnnrg.training.batched import train_many
-from gnnrg.training.protocol import build_model
+from gnnrg.training.protocol import build_model, run_seed
 
 STUDY_CELLS = 121 * 200 * 10  # per architecture
 ARCHITECTURES = ("mlp", "gcn", "sage", "gat", "transformer-local", "transformer")
@@ -59,7 +59,7 @@ def cell(i: int) -> tuple:
 
 def plain_pyg(name: str, g, h, seed: int, epochs: int) -> float:
     """The plain loop: one model, full batch, Adam; returns the test accuracy."""
-    torch.manual_seed(int(np.random.default_rng(seed).integers(2**62)))  # gnnrg's init seed
+    torch.manual_seed(int(np.random.default_rng(run_seed(seed)).integers(2**62)))  # gnnrg's
     model = build_model(name, g.x.shape[1], 2, hidden=16)
     extra, test_extra = model.prepare(g.x, g.edge_index), model.prepare(h.x, h.edge_index)
     opt = torch.optim.Adam(model.parameters(), lr=0.01)
