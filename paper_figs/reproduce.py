@@ -1,6 +1,6 @@
 """The study's reproduction: recompute the results, or redraw every figure and table from them.
 
-    python paper_figs/reproduce.py draw                 # seconds: figures and claims from results
+    python paper_figs/reproduce.py draw [--pdf]         # seconds: figures and claims from results
     python paper_figs/reproduce.py run [--jobs 2]       # recompute (resumable), then draw
     python paper_figs/reproduce.py run --full           # the study's size (121 x 200, 10 seeds)
     python paper_figs/reproduce.py cost                 # what --full costs, from measured times
@@ -123,6 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("command", choices=("run", "draw", "cost"))
     parser.add_argument("--only", nargs="+", choices=(*EXPERIMENTS, "erasure"))
     parser.add_argument("--full", action="store_true", help="the study's grid and seeds")
+    parser.add_argument("--pdf", action="store_true", help="also write each figure as PDF")
     parser.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
     parser.add_argument(
         "--root", type=Path, default=HERE.parents[1] / "shared" / "datasets",
@@ -138,9 +139,10 @@ def main(argv: list[str] | None = None) -> int:
         if status:
             return status
     sys.path.insert(0, str(HERE))
-    from draw import draw
+    import draw as drawing
 
-    return draw(full=args.full)
+    drawing.PDF = args.pdf
+    return drawing.draw(full=args.full)
 
 
 if __name__ == "__main__":
