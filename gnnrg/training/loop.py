@@ -16,13 +16,13 @@ import numpy as np
 from gnnrg.models.contract import traits
 from gnnrg.training.protocol import (
     DIVERGENCE_FACTOR,
-    check_options,
     epoch_range,
     evaluate_unlearned,
     mark_diverged,
     new_model,
     plan_run,
     run_seed,
+    split_options,
     threads_for,
 )
 
@@ -34,23 +34,13 @@ def train_one(
     train_data: Any,
     test_data: Any = None,
     *,
-    protocol: str | None = None,
-    epochs: int = 400,
-    lr: float = 0.01,
-    weight_decay: float = 0.0,
-    hidden: int = 16,
-    layers: int = 2,
-    heads: int = 1,
-    dropout: float = 0.0,
-    early_stopping: int | None = None,
-    val_fraction: float = 0.2,
-    test_fraction: float = 0.2,
     seed: int | np.random.SeedSequence | np.random.Generator | None = 0,
     device: str = "cpu",
     progress: bool = True,
+    **options: Any,
 ) -> dict[str, Any]:
-    """One run of :func:`gnnrg.train` on one graph with the reference trainer (the same
-    parameters and result; see there).
+    """One run of :func:`gnnrg.train` on one graph with the reference trainer: the same options
+    (defaults :data:`gnnrg.training.protocol.TRAIN_DEFAULTS`) and result; see there.
 
     Examples
     --------
@@ -63,20 +53,10 @@ def train_one(
 
     from gnnrg.models.registry import model_name
 
-    options = check_options(
-        protocol=protocol,
-        has_test_data=test_data is not None,
-        epochs=epochs,
-        lr=lr,
-        weight_decay=weight_decay,
-        val_fraction=val_fraction,
-        test_fraction=test_fraction,
-        early_stopping=early_stopping,
-    )
+    options, knobs = split_options(options, has_test_data=test_data is not None)
     protocol, early_stopping = options["protocol"], options["early_stopping"]
     run = plan_run(train_data, test_data, run_seed(seed), **options)
-    knobs = {"hidden": hidden, "layers": layers, "heads": heads, "dropout": dropout}
-    width = max(hidden, train_data.x.shape[1])
+    width = max(knobs["hidden"], train_data.x.shape[1])
     with torch.random.fork_rng(devices=[]), threads_for(train_data.num_nodes, width):
         net = new_model(model, train_data, run, knobs)
         if not traits(net).learned:

@@ -25,6 +25,7 @@ __all__ = [
     "DIVERGENCE_FACTOR",
     "PROGRESS_DELAY",
     "PROTOCOLS",
+    "TRAIN_DEFAULTS",
     "Run",
     "build_model",
     "check_options",
@@ -34,6 +35,7 @@ __all__ = [
     "new_model",
     "plan_run",
     "run_seed",
+    "split_options",
     "threads_for",
 ]
 
@@ -135,6 +137,35 @@ def run_seed(seed: Any) -> Any:
     if seed is None or (isinstance(seed, int | np.integer) and not isinstance(seed, bool)):
         return np.random.SeedSequence(seed).spawn(1)[0]
     return seed
+
+
+#: The training options of :func:`gnnrg.train` and their defaults (model knobs included).
+TRAIN_DEFAULTS: dict[str, Any] = {
+    "protocol": None, "epochs": 400, "lr": 0.01, "weight_decay": 0.0, "hidden": 16,
+    "layers": 2, "heads": 1, "dropout": 0.0, "early_stopping": None, "val_fraction": 0.2,
+    "test_fraction": 0.2,
+}  # fmt: skip
+_KNOBS = ("hidden", "layers", "heads", "dropout")
+
+
+def split_options(
+    options: dict[str, Any], *, has_test_data: bool
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``options`` over :data:`TRAIN_DEFAULTS`, checked (:func:`check_options`), and the model
+    knobs apart.
+
+    Examples
+    --------
+    >>> opts, knobs = split_options({"epochs": 5}, has_test_data=True)
+    >>> opts["epochs"], opts["protocol"], knobs["hidden"]
+    (5, 'fresh-graph', 16)
+    """
+    unknown = sorted(set(options) - set(TRAIN_DEFAULTS))
+    if unknown:
+        raise TypeError(f"unknown training option(s) {unknown}; valid: {list(TRAIN_DEFAULTS)}")
+    merged = {**TRAIN_DEFAULTS, **options}
+    knobs = {k: merged.pop(k) for k in _KNOBS}
+    return check_options(has_test_data=has_test_data, **merged), knobs
 
 
 def plan_run(
