@@ -144,9 +144,10 @@ def _build_parser() -> argparse.ArgumentParser:
         "theory",
         help="closed-form accuracy of linear GCNs on the cSBM",
         formatter_class=_Help,
-        description="Accuracy of one- and two-layer linear GCNs on the two-class cSBM, next to "
-        "the features-only, graph-only and Bayes-optimal baselines, at one point or on a "
-        "(λ, μ) grid (give --lam and/or --mu as START:STOP:COUNT). No torch needed.",
+        description="Accuracy of one- and two-layer linear GCNs on the cSBM (k classes, with or "
+        "without degree correction), next to the features-only, graph-only and Bayes-optimal "
+        "baselines, at one point or on a (λ, μ) grid (give --lam and/or --mu as "
+        "START:STOP:COUNT). No torch needed.",
     )
     th.add_argument("--layers", type=int, choices=(1, 2), default=1, help="GCN layers")
     th.add_argument(
@@ -170,8 +171,21 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     th.add_argument("--sigma", type=float, default=1.0, help="feature noise σ")
     th.add_argument(
-        "--classes", type=int, default=2, help="number of classes (the closed forms: 2)"
+        "--classes", type=int, default=2, help="number of balanced classes k (orthogonal means)"
     )
+    th.add_argument(
+        "--lam-convention",
+        choices=("kesten-stigum", "study"),
+        default="kesten-stigum",
+        help="how (d, λ) set p_in, p_out for k > 2 (gnnrg.parameters.LAM_CONVENTIONS)",
+    )
+    th.add_argument(
+        "--degree-law",
+        choices=("powerlaw", "lognormal"),
+        help="Karrer-Newman degree correction, as gnnrg.csbm draws it",
+    )
+    th.add_argument("--degree-exponent", type=float, default=2.5, help="power-law exponent (> 2)")
+    th.add_argument("--degree-sigma", type=float, default=1.0, help="lognormal spread")
     th.add_argument(
         "--num-features", type=int, default=10, help="feature dimension F (IT threshold)"
     )
@@ -500,20 +514,25 @@ def _theory_column(args, lam: float, mus: np.ndarray, samples: int) -> list[dict
         linear_gcn_accuracy,
     )
 
-    n = args.n
+    n, k = args.n, args.classes
     if args.p_in is not None:
         p_in, p_out = args.p_in, args.p_out
-        d, lam = lam_from_probabilities(n, p_in, p_out)
+        d, lam = lam_from_probabilities(n, p_in, p_out, k, args.lam_convention)
     else:
         d = args.avg_degree
-        p_in, p_out = block_probabilities(n, d, lam)
+        p_in, p_out = block_probabilities(n, d, lam, k, args.lam_convention)
+    law = {"degree_law": args.degree_law, "degree_exponent": args.degree_exponent,
+           "degree_sigma": args.degree_sigma}  # fmt: skip
     result = linear_gcn_accuracy(
         n, p_in, p_out, mus, args.sigma, layers=args.layers, norm=args.norm,
-        method=args.method, samples=samples,
+        method=args.method, samples=samples, classes=k, graphs=40 if len(mus) == 1 else 10,
+        **law,
     )  # fmt: skip
     method = result["method"]
-    graph_only = float(graph_only_bayes_accuracy(lam, n=n, avg_degree=d))
-    graph_spectral = float(graph_only_spectral_accuracy(lam, n=n, avg_degree=d))
+    plain = k == 2 and args.degree_law is None  # the baselines below are two-class, plain
+    graph_only = float(graph_only_bayes_accuracy(lam, n=n, avg_degree=d)) if plain else None
+    graph_spectral = float(graph_only_spectral_accuracy(lam, n=n, avg_degree=d)) if plain else None
+    features = features_only_accuracy(mus, args.sigma, classes=k)
     rows = []
     for i, mu in enumerate(mus):
         rows.append(
@@ -521,6 +540,10 @@ def _theory_column(args, lam: float, mus: np.ndarray, samples: int) -> list[dict
                 "layers": args.layers,
                 "norm": args.norm,
                 "n": n,
+                "classes": k,
+                "degree_law": args.degree_law,
+                "degree_exponent": args.degree_exponent if args.degree_law == "powerlaw" else None,
+                "degree_sigma": args.degree_sigma if args.degree_law == "lognormal" else None,
                 "avg_degree": d,
                 "lam": lam,
                 "p_in": p_in,
@@ -529,19 +552,21 @@ def _theory_column(args, lam: float, mus: np.ndarray, samples: int) -> list[dict
                 "sigma": args.sigma,
                 "accuracy": float(result["accuracy"][i]),
                 "accuracy_best_sign": float(result["accuracy_best_sign"][i]),
-                "features_only": float(features_only_accuracy(mu, args.sigma)),
+                "features_only": float(features[i]),
                 "graph_only_bayes": graph_only,
                 "graph_only_spectral": graph_spectral,
                 "joint_bayes": float(
                     joint_bayes_accuracy(lam, float(mu), args.sigma, n=n, avg_degree=d)
-                ),
+                ) if plain else None,
                 "it_threshold": float(
                     it_threshold(lam, mu, sigma=args.sigma, n=n, num_features=args.num_features)
-                ),
+                ) if plain else None,
+                "kesten_stigum": lam**2 if args.degree_law is None else None,
                 "mu_deshpande": mu_deshpande(float(mu), args.sigma, n, args.num_features),
                 "method": method,
+                "stderr": float(result["stderr"][i]) if "stderr" in result else None,
             }
-        )
+        )  # fmt: skip
     return rows
 
 
@@ -558,8 +583,12 @@ def _theory_rows(args, lams: np.ndarray, mus: np.ndarray) -> list[dict[str, Any]
 
 
 def _theory(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    if args.classes != 2:
-        parser.error(f"--classes={args.classes}: the closed forms are for two classes")
+    if not 2 <= args.classes <= args.n:
+        parser.error(f"--classes={args.classes} must be between 2 and --n={args.n}")
+    if args.degree_law == "powerlaw" and not args.degree_exponent > 2:
+        parser.error(f"--degree-exponent={args.degree_exponent:g} must be > 2")
+    if args.degree_law == "lognormal" and not args.degree_sigma >= 0:
+        parser.error(f"--degree-sigma={args.degree_sigma:g} must be >= 0")
     if (args.p_in is None) != (args.p_out is None):
         parser.error("--p-in and --p-out go together")
     if args.n < 2:
@@ -587,6 +616,7 @@ def _theory(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     except ValueError as err:
         flag = "--p-in/--p-out" if args.p_in is not None else "--lam/--avg-degree/--mu"
         flag = "--method" if "method=" in str(err) else flag
+        flag = "--norm" if "norm='sym'" in str(err) else flag
         parser.error(f"{flag}: {err}")
     if args.out:
         import pandas as pd
@@ -626,12 +656,19 @@ def _theory_plot(args, rows, lams, mus, grid) -> None:
         rows = _theory_rows(args, lams, mus)
     acc = np.array([r["accuracy_best_sign"] for r in rows]).reshape(len(mus), len(lams))
     fig, ax = plt.subplots(figsize=(6, 4.5))
+    plain = args.classes == 2 and args.degree_law is None
+    graph = f", k={args.classes}" if args.classes > 2 else ""
+    graph += f", {args.degree_law} degrees" if args.degree_law else ""
     plot_theory_map(
         lams,
         mus,
         acc,
-        it_mu=it_threshold_mu(lams, sigma=args.sigma, n=args.n, num_features=args.num_features),
-        title=f"{args.layers}-layer {args.norm} GCN, n={args.n}, d={args.avg_degree:g}",
+        it_mu=it_threshold_mu(lams, sigma=args.sigma, n=args.n, num_features=args.num_features)
+        if plain
+        else None,
+        level=(1 + 1 / args.classes) / 2,
+        chance=1 / args.classes,
+        title=f"{args.layers}-layer {args.norm} GCN, n={args.n}, d={args.avg_degree:g}{graph}",
         ax=ax,
     )
     fig.tight_layout()
@@ -640,19 +677,34 @@ def _theory_plot(args, rows, lams, mus, grid) -> None:
 
 
 def _print_point(r: dict[str, Any]) -> None:
+    k, law = r["classes"], r["degree_law"]
+    graph = "two-class cSBM" if k == 2 else f"{k}-class cSBM"
+    if law:
+        shape = f"exponent {r['degree_exponent']:g}" if law == "powerlaw" else (
+            f"σ {r['degree_sigma']:g}"
+        )  # fmt: skip
+        graph += f" with {law} degrees ({shape})"
     print(
-        f"two-class cSBM: n={r['n']}, d={r['avg_degree']:.4g}, λ={r['lam']:.4g} "
+        f"{graph}: n={r['n']}, d={r['avg_degree']:.4g}, λ={r['lam']:.4g} "
         f"(p_in={r['p_in']:.4g}, p_out={r['p_out']:.4g}), μ={r['mu']:.4g}, σ={r['sigma']:.4g}"
     )
     print(f"{r['layers']}-layer linear GCN, aggregation {r['norm']}, method: {r['method']}")
-    print(f"  accuracy (oracle readout)   {r['accuracy']:.4f}")
-    print(f"  accuracy (best sign)        {r['accuracy_best_sign']:.4f}")
-    print(f"  features only, Φ(μ/σ)       {r['features_only']:.4f}")
-    print(f"  graph only, Bayes (dense)   {r['graph_only_bayes']:.4f}")
-    print(f"  graph only, spectral        {r['graph_only_spectral']:.4f}")
-    print(f"  features + graph, Bayes     {r['joint_bayes']:.4f}")
-    verdict = "above: weak recovery possible" if r["it_threshold"] > 1 else "below: impossible"
-    print(f"  λ² + μ_D²/γ                 {r['it_threshold']:.4f} ({verdict})")
+    readout = "oracle readout" if k == 2 else "argmax readout"
+    flip = "best sign" if k == 2 else "argmax or argmin"
+    spread = f" ± {r['stderr']:.4f} (SE over graphs)" if r.get("stderr") is not None else ""
+    print(f"  accuracy ({readout})   {r['accuracy']:.4f}{spread}")
+    print(f"  accuracy ({flip})".ljust(30) + f"{r['accuracy_best_sign']:.4f}")
+    features = "features only, Φ(μ/σ)" if k == 2 else f"features only, Bayes, k={k}"
+    print(f"  {features}".ljust(30) + f"{r['features_only']:.4f}")
+    if r["graph_only_bayes"] is not None:
+        print(f"  graph only, Bayes (dense)   {r['graph_only_bayes']:.4f}")
+        print(f"  graph only, spectral        {r['graph_only_spectral']:.4f}")
+        print(f"  features + graph, Bayes     {r['joint_bayes']:.4f}")
+        verdict = "above: weak recovery possible" if r["it_threshold"] > 1 else "below: impossible"
+        print(f"  λ² + μ_D²/γ                 {r['it_threshold']:.4f} ({verdict})")
+    elif law is None:
+        side = "above 1: edges alone recover" if r["kesten_stigum"] > 1 else "not above 1"
+        print(f"  λ² (Kesten–Stigum)          {r['kesten_stigum']:.4f} ({side})")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -17,42 +17,68 @@ __all__ = ["plot_graph_profile", "plot_phase_diagram", "plot_theory_map", "theor
 
 @cache
 def _theory_grid_cached(
-    n: int, avg_degree: float, sigma: float, num_features: int, lams: tuple, mus: tuple
-) -> dict[str, np.ndarray]:
+    n: int, avg_degree: float, sigma: float, num_features: int, lams: tuple, mus: tuple,
+    graph: tuple = (),
+) -> dict[str, Any]:  # fmt: skip
     from gnnrg.parameters import block_probabilities
     from gnnrg.theory import joint_bayes_accuracy, linear_gcn_accuracy
 
+    law = dict(graph)
+    classes = int(law.pop("classes", 2))
+    convention = law.pop("lam_convention", "kesten-stigum")
+    plain = classes == 2 and law.get("degree_law") is None
     one = np.full((len(mus), len(lams)), np.nan)
     two = np.full_like(one, np.nan)
+    methods = {}
     for j, lam in enumerate(lams):
         try:
-            p_in, p_out = block_probabilities(n, avg_degree, lam)
+            p_in, p_out = block_probabilities(n, avg_degree, lam, classes, convention)
         except ValueError:
             continue
         mu_arr = np.asarray(mus)  # the evaluators take every μ at once
-        for layers, table in ((1, one), (2, two)):
-            table[:, j] = linear_gcn_accuracy(n, p_in, p_out, mu_arr, sigma, layers=layers)[
-                "accuracy_best_sign"
-            ]
-    bayes = joint_bayes_accuracy(
-        np.asarray(lams)[None, :], np.asarray(mus)[:, None], sigma, n=n, avg_degree=avg_degree
-    )
-    return {"one_layer": one, "two_layer": two, "bayes": bayes}
+        for layers, table in ((1, one), (2, two))[: 2 if plain else 1]:
+            r = linear_gcn_accuracy(
+                n, p_in, p_out, mu_arr, sigma, layers=layers, classes=classes, **law
+            )
+            table[:, j] = r["accuracy_best_sign"]
+            methods[layers] = r["method"]
+    bayes = np.full_like(one, np.nan)
+    if plain:
+        bayes = joint_bayes_accuracy(
+            np.asarray(lams)[None, :], np.asarray(mus)[:, None], sigma, n=n, avg_degree=avg_degree
+        )
+    return {
+        "one_layer": one, "two_layer": two, "bayes": bayes,
+        "one_layer_method": methods.get(1, ""), "two_layer_method": methods.get(2, ""),
+    }  # fmt: skip
 
 
 def theory_grid(
-    n: int, avg_degree: float, sigma: float, num_features: int, lams: Any, mus: Any
-) -> dict[str, np.ndarray]:
-    """Theory accuracy maps (best sign) on a (μ, λ) grid: one-layer mean GCN (exact), the
-    two-layer mean GCN (degree-conditioned moment form) and the Bayes-optimal accuracy from
+    n: int,
+    avg_degree: float,
+    sigma: float,
+    num_features: int,
+    lams: Any,
+    mus: Any,
+    **graph: Any,
+) -> dict[str, Any]:
+    """Theory accuracy maps (best sign) on a (μ, λ) grid: one-layer mean GCN (exact counts),
+    the two-layer mean GCN (degree-conditioned moment form) and the Bayes-optimal accuracy from
     features and edges (:func:`~gnnrg.theory.joint.joint_bayes_accuracy`, dense limit), arrays
-    of shape (len(mus), len(lams)).
+    of shape (len(mus), len(lams)), and the evaluators used (``one_layer_method``, ...).
+
+    ``graph`` takes ``classes``, ``lam_convention`` and the degree correction
+    (``degree_law``, ``degree_exponent``, ``degree_sigma``); with k > 2 classes or degree
+    correction only the one-layer map is computed (the others are NaN).
 
     Examples
     --------
     >>> g = theory_grid(1000, 10.0, 1.0, 10, [0.0, 1.0], [0.5])
     >>> g["one_layer"].shape
     (1, 2)
+    >>> g = theory_grid(999, 10.0, 1.0, 10, [1.0], [0.5], classes=3)
+    >>> round(float(g["one_layer"][0, 0]), 2), g["one_layer_method"]
+    (0.52, '3 classes: exact counts, sampled norm coupling')
     """
     return _theory_grid_cached(
         int(n),
@@ -61,6 +87,7 @@ def theory_grid(
         int(num_features),
         tuple(float(v) for v in lams),
         tuple(float(v) for v in mus),
+        tuple(sorted((key, value) for key, value in graph.items() if value is not None)),
     )
 
 
@@ -76,21 +103,50 @@ def _show(value: Any) -> str:
 #: The variant arguments of :func:`gnnrg.csbm` that switch a variant on; the others
 #: (``motif_classes``, ``degree_exponent``, ...) only shape a variant that is on.
 _SWITCHES = ("degree_law", "edge_noise", "feature_noise", "noise_features", "motif")
+#: Variants the theory describes, and the columns that then shape it.
+_THEORY_VARIANTS = {"degree_law": ("degree_exponent", "degree_sigma")}
 
 
-def _plain_csbm(df: pd.DataFrame) -> bool:
-    """Whether every row's graphs are the plain cSBM (every variant switched off)."""
+def _plain_csbm(df: pd.DataFrame, allow: tuple[str, ...] = ()) -> bool:
+    """Whether every row's graphs are the plain cSBM (every variant switched off, but those
+    in ``allow``)."""
     from gnnrg.generators.csbm import VARIANTS
 
     for key in _SWITCHES:
         default = VARIANTS[key]
-        if key not in df:
+        if key not in df or key in allow:
             continue
         column = df[key]
         plain = column.isna() if default is None else (column == default)
         if not plain.all():
             return False
     return True
+
+
+def _theory_graph(sub: pd.DataFrame) -> dict[str, Any] | None:
+    """The graph arguments of the theory for a slice (classes, λ convention, degree law), or
+    None when the slice is not a graph the theory describes (another variant, a law that
+    varies, an array of propensities)."""
+    if not _plain_csbm(sub, allow=tuple(_THEORY_VARIANTS)):
+        return None
+    graph: dict[str, Any] = {}
+    for key in ("classes", "lam_convention", "degree_law"):
+        if key in sub:
+            values = sub[key].dropna().unique()
+            if len(values) > 1 or (key == "degree_law" and sub[key].isna().any() and len(values)):
+                return None
+            if len(values):
+                graph[key] = values[0].item() if hasattr(values[0], "item") else values[0]
+    law = graph.get("degree_law")
+    if law is not None:
+        if law not in ("powerlaw", "lognormal"):
+            return None
+        shape = "degree_exponent" if law == "powerlaw" else "degree_sigma"
+        if shape in sub:
+            if sub[shape].nunique() != 1:
+                return None
+            graph[shape] = float(sub[shape].iloc[0])
+    return graph
 
 
 def _features_line(ax, sigma: float, classes: int, level: float, mus) -> None:
@@ -110,27 +166,32 @@ def _features_line(ax, sigma: float, classes: int, level: float, mus) -> None:
         )  # fmt: skip
 
 
-def _overlay_theory(ax, params: dict[str, Any], lams, mus, level: float) -> None:
+def _overlay_theory(ax, params: dict[str, Any], graph: dict[str, Any], lams, mus, level) -> None:
     from gnnrg.theory import it_threshold_mu
 
     n, d = int(params["n"]), float(params["avg_degree"])
     sigma, f = float(params["sigma"]), int(params["num_features"])
     fine_l = np.linspace(min(lams), max(lams), 31)
     fine_m = np.linspace(min(mus), max(mus), 31)
-    grid = theory_grid(n, d, sigma, f, fine_l, fine_m)
+    grid = theory_grid(n, d, sigma, f, fine_l, fine_m, **graph)
     styles = {"one_layer": ("white", "-"), "two_layer": ("white", "--"), "bayes": ("magenta", "-.")}
     labels = {
         "one_layer": f"1-layer linear GCN, theory (accuracy {level:.2f} contour)",
         "two_layer": f"2-layer linear GCN, theory (accuracy {level:.2f} contour)",
         "bayes": f"Bayes-optimal, features + edges, dense limit ({level:.2f} contour)",
     }
+    plain = int(graph.get("classes", 2)) == 2 and graph.get("degree_law") is None
     for key, (color, ls) in styles.items():
-        if np.nanmax(grid[key]) >= level:
+        if np.isfinite(grid[key]).any() and np.nanmax(grid[key]) >= level:
             ax.contour(fine_l, fine_m, grid[key], levels=[level], colors=color, linestyles=ls)
-            ax.plot([], [], color=color, ls=ls, label=labels[key])
-    _features_line(ax, sigma, 2, level, mus)
-    it = it_threshold_mu(fine_l, sigma=sigma, n=n, num_features=f)
-    ax.plot(fine_l, it, color="red", lw=1.5, label="information-theoretic threshold")
+            label = labels[key]
+            if not plain:  # say which evaluator drew a curve beyond the two-class closed forms
+                label = label.replace("theory (", f"theory: {grid[key + '_method']} (")
+            ax.plot([], [], color=color, ls=ls, label=label)
+    _features_line(ax, sigma, int(graph.get("classes", 2)), level, mus)
+    if plain:
+        it = it_threshold_mu(fine_l, sigma=sigma, n=n, num_features=f)
+        ax.plot(fine_l, it, color="red", lw=1.5, label="information-theoretic threshold")
 
 
 def plot_phase_diagram(
@@ -167,10 +228,12 @@ def plot_phase_diagram(
     level : float, optional
         Accuracy level of the threshold and the theory contours; default (1 + 1/k)/2.
     theory : bool, default True
-        Overlay theory (the plain two-class cSBM with x = λ, y = μ only; none for a variant such
-        as degree correction or planted motifs, which the curves do not describe): 1- and
-        2-layer GCN contours at ``level``, the features-only line and the information-theoretic
-        curve; with k > 2 classes, the k-class features-only line alone.
+        Overlay theory (x = λ, y = μ; the cSBM with any number of classes, with or without
+        degree correction; none for a variant such as planted motifs or edge noise, which the
+        curves do not describe): 1- and 2-layer GCN contours at ``level``, the features-only
+        line, and for two plain classes the Bayes and information-theoretic curves. With
+        k > 2 classes or degree correction only the one-layer contour is drawn, its legend
+        naming the evaluator.
     show_thresholds : bool, default True
         Mark the empirical threshold per x with its bootstrap 95% CI.
     legend : bool, default True
@@ -244,13 +307,14 @@ def plot_phase_diagram(
     ax.set_xlabel({"lam": "λ (edge signal)"}.get(x, x))
     ax.set_ylabel({"mu": "μ (feature signal)"}.get(y, y))
     first = sub.iloc[0]
-    if theory and x == "lam" and y == "mu" and k == 2 and first.get("model") is not None:
+    graph = _theory_graph(sub) if theory else None
+    if graph is not None and x == "lam" and y == "mu" and first.get("model") is not None:
         needed = ("n", "avg_degree", "sigma", "num_features")
         constant = all(c in sub for c in needed) and sub[list(needed)].nunique().max() == 1
-        if constant and _plain_csbm(sub):
-            _overlay_theory(ax, first[list(needed)].to_dict(), xs, ys, level)
+        if constant:
+            _overlay_theory(ax, first[list(needed)].to_dict(), graph, xs, ys, level)
     elif theory and y == "mu" and "sigma" in sub and sub["sigma"].nunique() == 1:
-        if _plain_csbm(sub):  # k > 2: of the theory, only the features-only baseline applies
+        if _plain_csbm(sub):  # of the theory, only the features-only baseline applies
             _features_line(ax, float(sub["sigma"].iloc[0]), k, level, ys)
     if show_thresholds and len(ys) > 1:
         shown = stat == "best" or smooth > 1
@@ -301,11 +365,13 @@ def plot_theory_map(
     *,
     it_mu: Any = None,
     level: float = 0.75,
+    chance: float = 0.5,
     title: str = "",
     ax: Any = None,
 ) -> Any:
     """Draw a theory accuracy map of shape (len(mus), len(lams)) with its level contour and
-    the information-theoretic curve ``it_mu`` (μ on the threshold at each λ).
+    the information-theoretic curve ``it_mu`` (μ on the threshold at each λ); the colour scale
+    runs from ``chance`` (1/k) to 1.
 
     Examples
     --------
@@ -317,7 +383,9 @@ def plot_theory_map(
 
     if ax is None:
         _, ax = plt.subplots(figsize=(5, 4))
-    mesh = ax.pcolormesh(lams, mus, accuracy, shading="nearest", vmin=0.5, vmax=1.0, cmap="viridis")
+    mesh = ax.pcolormesh(
+        lams, mus, accuracy, shading="nearest", vmin=chance, vmax=1.0, cmap="viridis"
+    )
     ax.figure.colorbar(mesh, ax=ax, label="accuracy")
     if np.nanmin(accuracy) < level < np.nanmax(accuracy):
         ax.contour(lams, mus, accuracy, levels=[level], colors="white")

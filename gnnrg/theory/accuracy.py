@@ -96,39 +96,53 @@ def one_layer_accuracy(
     sigma: float = 1.0,
     *,
     norm: str = "mean",
+    classes: int = 2,
+    degree_law: str | None = None,
+    degree_exponent: float = 2.5,
+    degree_sigma: float = 1.0,
     finite: bool = True,
     samples: int = 200_000,
     seed: int = 0,
 ) -> dict[str, float]:
-    r"""Mean nodewise accuracy of a one-layer linear GCN on the two-class cSBM.
+    r"""Mean nodewise accuracy of a one-layer linear GCN on the cSBM.
 
-    A node with :math:`k_s` same-class and :math:`k_d` other-class neighbours is classified
-    correctly with probability :math:`\Phi(s(1 + k_s - k_d)/\sqrt{1 + k_s + k_d})` for ``sum-self``
-    and ``mean`` (the mean's positive factor does not change the sign) and
-    :math:`\Phi(s(k_s - k_d)/\sqrt{k_s + k_d})` for ``sum``. This averages over
+    Two classes: a node with :math:`k_s` same-class and :math:`k_d` other-class neighbours is
+    classified correctly with probability :math:`\Phi(s(1 + k_s - k_d)/\sqrt{1 + k_s + k_d})`
+    for ``sum-self`` and ``mean`` (the mean's positive factor does not change the sign) and
+    :math:`\Phi(s(k_s - k_d)/\sqrt{k_s + k_d})` for ``sum``, averaged exactly over
     :math:`k_s \sim \mathrm{Bin}(n/2 - 1, p_\mathrm{in})` and
-    :math:`k_d \sim \mathrm{Bin}(n/2, p_\mathrm{out})`.
+    :math:`k_d \sim \mathrm{Bin}(n/2, p_\mathrm{out})`. k classes and degree-corrected graphs:
+    :mod:`gnnrg.theory.kclass` and :mod:`gnnrg.theory.degree_corrected` (what is exact there and
+    what is sampled is stated in ``theory/accuracy.md``).
 
     Parameters
     ----------
     n : int
-        Number of nodes (even; two balanced classes).
+        Number of nodes (balanced classes of n // classes).
     p_in, p_out : float
-        Edge probabilities.
+        Edge probabilities (before degree correction).
     mu : float or array-like
         Feature signal; an array gives arrays in the result (one graph law, many μ).
     sigma : float
         Feature noise; only s = μ/σ matters.
     norm : {"sum", "sum-self", "mean", "sym"}, default "mean"
+    classes : int, default 2
+        k >= 2 (orthogonal class means for k > 2, as :func:`gnnrg.csbm` draws them).
+    degree_law : {"powerlaw", "lognormal"}, optional
+        Karrer–Newman degree correction as :func:`gnnrg.csbm` draws it (not with ``sym``).
+    degree_exponent, degree_sigma : float
+        The law's power-law exponent (> 2) or lognormal spread.
     finite : bool, default True
-        Binomial counts (exact at this n) or their Poisson limit.
+        Binomial counts (exact at this n) or their Poisson limit (two plain classes only).
     samples, seed : int
-        Population sample for the ``sym`` neighbour degrees.
+        Population sample for the ``sym`` neighbour degrees (and, capped at 50 000, for the
+        k-class and degree-corrected forms).
 
     Returns
     -------
     dict
-        ``accuracy`` (oracle readout) and ``accuracy_best_sign``.
+        ``accuracy`` (oracle readout: the sign for two classes, argmax for k) and
+        ``accuracy_best_sign`` (the better of that readout and its flip, argmin for k).
 
     Examples
     --------
@@ -138,10 +152,22 @@ def one_layer_accuracy(
     >>> r = one_layer_accuracy(1000, 0.0042, 0.0158, mu=0.5)   # heterophily
     >>> r["accuracy"] < 0.5 < r["accuracy_best_sign"]
     True
+    >>> from gnnrg.parameters import block_probabilities
+    >>> p_in, p_out = block_probabilities(999, 10.0, 1.0, classes=3)
+    >>> round(one_layer_accuracy(999, p_in, p_out, mu=0.5, classes=3)["accuracy"], 3)
+    0.516
     """
     n = check_int("n", n, low=2)
     norm = check_choice("norm", norm, NORMS)
+    classes = check_int("classes", classes, low=2, high=n)
     s = _signal_to_noise(mu, sigma)
+    if classes > 2 or degree_law is not None:
+        if not finite:
+            raise ValueError("finite=False (Poisson counts) is for two plain classes only")
+        return _mixture_accuracy(
+            n, p_in, p_out, s, norm, classes, degree_law, degree_exponent, degree_sigma,
+            min(samples, 50_000), seed,
+        )  # fmt: skip
     half = n / 2
     ks, ps = _counts(half - 1, p_in, finite)
     kd, pd = _counts(half, p_out, finite)
@@ -154,6 +180,70 @@ def one_layer_accuracy(
     if norm != "sym":
         return _pair(exact)
     return _pair(exact + _sym_correction(n, p_in, p_out, s, finite, samples, seed))
+
+
+def _mixture_accuracy(
+    n, p_in, p_out, s, norm, classes, degree_law, degree_exponent, degree_sigma, samples, seed
+) -> dict[str, Any]:
+    """k classes and/or degree correction: the count laws as a mixture of components."""
+    from gnnrg.theory.kclass import Component, best_sign, count_accuracy
+
+    check_real("p_in", p_in, low=0.0, high=1.0)
+    check_real("p_out", p_out, low=0.0, high=1.0)
+    size = n // classes
+    margins = None
+    if degree_law is None:
+        components = [Component(1.0, size - 1, p_in, size, p_out)]
+        if norm == "sym":
+            margins = _sym_margins(n, classes, p_in, p_out)
+    else:
+        from gnnrg.theory.degree_corrected import propensity_components
+
+        if norm == "sym":
+            raise ValueError(
+                "norm='sym' on degree-corrected graphs depends on the neighbours' propensities; "
+                "use method='graph' (linear_gcn_accuracy) or norm 'sum', 'sum-self' or 'mean'"
+            )
+        components = propensity_components(
+            n, classes, p_in, p_out, degree_law, exponent=degree_exponent, sigma=degree_sigma,
+            seed=seed,
+        )  # fmt: skip
+    values = best_sign(
+        lambda v: count_accuracy(
+            v, components, classes, self_loop=norm != "sum", samples=samples, seed=seed,
+            margins=margins,
+        ),
+        np.atleast_1d(s),
+    )  # fmt: skip
+    if np.ndim(s) == 0:
+        return {key: float(value[0]) for key, value in values.items()}
+    return values
+
+
+def _sym_margins(n: int, classes: int, p_in: float, p_out: float):
+    """The ``sym`` ratios of a population of nodes given their counts: each neighbour's degree
+    drawn from its exact law (same class: 2 + Bin(n_c − 2, p_in) + Bin(n − n_c, p_out); another
+    class: 2 + Bin(n_c − 1, p_in) + Bin(n − n_c − 1, p_out))."""
+    size = n // classes
+
+    def margins(ky: np.ndarray, others: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        nodes = len(ky)
+        own = 1.0 + ky + others.sum(axis=1)
+        same = (
+            2.0 + rng.binomial(size - 2, p_in, ky.sum()) + rng.binomial(n - size, p_out, ky.sum())
+        )
+        node_same = np.repeat(np.arange(nodes), ky)
+        flat = others.ravel()
+        other = 2.0 + rng.binomial(size - 1, p_in, flat.sum())
+        other += rng.binomial(n - size - 1, p_out, flat.sum())
+        slot = np.repeat(np.arange(flat.size), flat)
+        mass_y = 1.0 / np.sqrt(own) + np.bincount(node_same, 1.0 / np.sqrt(same), nodes)
+        mass_c = np.bincount(slot, 1.0 / np.sqrt(other), flat.size).reshape(others.shape)
+        square = 1.0 / own + np.bincount(node_same, 1.0 / same, nodes)
+        square += np.bincount(np.repeat(np.arange(nodes), others.sum(axis=1)), 1.0 / other, nodes)
+        return (mass_y[:, None] - mass_c) / np.sqrt(square)[:, None]
+
+    return margins
 
 
 def _sym_correction(
@@ -265,12 +355,14 @@ def graph_average_accuracy(
         Independent graphs averaged.
     seed : int
     **csbm_kwargs
-        Passed to :func:`gnnrg.csbm` (``avg_degree``, ``lam``, ``mu``, ``sigma``, variants...).
+        Passed to :func:`gnnrg.csbm` (``avg_degree``, ``lam``, ``mu``, ``sigma``, ``classes``,
+        variants...). ``mu`` may be an array: every graph serves all of them.
 
     Returns
     -------
     dict
-        ``accuracy``, ``accuracy_best_sign`` and ``stderr`` (over graphs).
+        ``accuracy``, ``accuracy_best_sign`` and ``stderr`` (over graphs): floats, or arrays
+        shaped like ``mu``.
 
     Examples
     --------
@@ -278,21 +370,14 @@ def graph_average_accuracy(
     >>> abs(r["accuracy"] - 0.716) < 0.01  # one_layer_accuracy gives 0.7158 here
     True
     """
-    from gnnrg.theory.nodewise import nodewise_accuracy
+    from gnnrg.theory.nodewise import margins_accuracy, nodewise_margins
 
     mu = csbm_kwargs.get("mu", 1.0)
     sigma = csbm_kwargs.get("sigma", 1.0)
+    s = _signal_to_noise(mu, sigma)
     seeds = np.random.SeedSequence(seed).spawn(graphs)
-    plain = set(csbm_kwargs) <= {
-        "avg_degree",
-        "lam",
-        "p_in",
-        "p_out",
-        "mu",
-        "sigma",
-        "num_features",
-    }
-    values = []
+    plain = set(csbm_kwargs) <= _SAMPLED_WITHOUT_TORCH
+    values, flipped = [], []
     for ss in seeds:
         rng = np.random.default_rng(ss)
         if plain:  # numpy only: the cSBM's edges from the shared sparse sampler, no torch
@@ -302,21 +387,38 @@ def graph_average_accuracy(
 
             data = csbm(n, seed=rng, **csbm_kwargs)
             graph, y = data, data.y.numpy()
-        acc = nodewise_accuracy(graph, y, mu, sigma, layers=layers, norm=norm)
-        values.append(float(acc.mean()))
-    mean = float(np.mean(values))
-    out = _pair(mean)
-    out["stderr"] = float(np.std(values, ddof=1) / math.sqrt(graphs)) if graphs > 1 else math.nan
+        margins = nodewise_margins(graph, y, layers=layers, norm=norm)
+        both = margins_accuracy(margins, np.concatenate([np.ravel(s), -np.ravel(s)]))
+        values.append(both[: np.size(s)])
+        flipped.append(both[np.size(s) :])
+    mean, mean_flip = np.mean(values, axis=0), np.mean(flipped, axis=0)
+    stderr = np.std(values, axis=0, ddof=1) / math.sqrt(graphs) if graphs > 1 else np.nan + mean
+    out = {
+        "accuracy": mean.reshape(np.shape(s)),
+        "accuracy_best_sign": np.maximum(mean, mean_flip).reshape(np.shape(s)),
+        "stderr": stderr.reshape(np.shape(s)),
+    }
+    if np.ndim(s) == 0:
+        return {key: float(value) for key, value in out.items()}
     return out
 
 
-def _plain_graph(n: int, rng: np.random.Generator, **kwargs: Any) -> tuple[tuple, np.ndarray]:
-    """Edges and labels of a two-class cSBM, sampled without torch."""
-    from gnnrg.generators.csbm import sample_block_graph
-    from gnnrg.parameters import block_probabilities
+#: csbm arguments the graph average samples with numpy alone (others go through csbm).
+_SAMPLED_WITHOUT_TORCH = {
+    "avg_degree", "lam", "p_in", "p_out", "mu", "sigma", "num_features", "classes",
+    "degree_law", "degree_exponent", "degree_sigma", "lam_convention",
+}  # fmt: skip
 
-    p_in, p_out = kwargs.get("p_in"), kwargs.get("p_out")
-    if p_in is None:
-        p_in, p_out = block_probabilities(n, kwargs.get("avg_degree", 10.0), kwargs.get("lam", 0.0))
-    edges, y = sample_block_graph(n, 2, p_in, p_out, rng)
+
+def _plain_graph(n: int, rng: np.random.Generator, **kwargs: Any) -> tuple[tuple, np.ndarray]:
+    """Edges and labels of a (degree-corrected) cSBM, sampled without torch."""
+    from gnnrg.generators.csbm import csbm_parameters, sample_block_graph
+
+    kwargs = {key: value for key, value in kwargs.items() if key not in ("mu", "sigma")}
+    params = csbm_parameters(n, **kwargs)
+    edges, y = sample_block_graph(
+        n, params["classes"], params["p_in"], params["p_out"], rng,
+        degree_law=kwargs.get("degree_law"), degree_exponent=params["degree_exponent"],
+        degree_sigma=params["degree_sigma"],
+    )  # fmt: skip
     return (edges, n), y

@@ -34,10 +34,14 @@ def linear_gcn_accuracy(
     layers: int = 1,
     norm: str = "mean",
     method: str = "auto",
+    classes: int = 2,
+    degree_law: str | None = None,
+    degree_exponent: float = 2.5,
+    degree_sigma: float = 1.0,
     samples: int = 100_000,
     graphs: int = 10,
 ) -> dict[str, Any]:
-    """Accuracy of a one- or two-layer linear GCN on the two-class cSBM, at every μ at once.
+    """Accuracy of a one- or two-layer linear GCN on the cSBM, at every μ at once.
 
     Parameters
     ----------
@@ -55,9 +59,17 @@ def linear_gcn_accuracy(
         Aggregation (:data:`gnnrg.theory.NORMS`).
     method : {"auto", "exact", "moment", "tree", "graph"}, default "auto"
         ``auto``/``exact``: the exact one-layer forms; two layers: the degree-conditioned moment
-        form (``moment``, finite n, sparse or dense). ``tree``: the study's Theorem 2 (two
-        layers, ``sum``/``sum-self``, Poisson tree). ``graph``: the exact nodewise formula
-        averaged over ``graphs`` sampled graphs.
+        form (``moment``, finite n, sparse or dense; two plain classes). ``tree``: the study's
+        Theorem 2 (two layers, ``sum``/``sum-self``, Poisson tree). ``graph``: the exact
+        nodewise formula averaged over ``graphs`` sampled graphs (what ``auto`` uses for two
+        layers with k > 2 classes or degree correction, and for one ``sym`` layer with degree
+        correction).
+    classes : int, default 2
+        Number of balanced classes k (orthogonal class means for k > 2; argmax readout).
+    degree_law : {"powerlaw", "lognormal"}, optional
+        Karrer–Newman degree correction, as :func:`gnnrg.csbm` draws it.
+    degree_exponent, degree_sigma : float
+        The power-law exponent (> 2) or the lognormal spread.
     samples : int, default 100000
         Monte Carlo size of the tree form's inner average.
     graphs : int, default 10
@@ -67,7 +79,8 @@ def linear_gcn_accuracy(
     -------
     dict
         ``accuracy`` (oracle read-out) and ``accuracy_best_sign`` as arrays shaped like ``mu``
-        (0-d for a scalar), and ``method``, the evaluator used, in words.
+        (0-d for a scalar), and ``method``, the evaluator used, in words; ``stderr`` (over the
+        sampled graphs) with ``method="graph"``.
 
     Raises
     ------
@@ -90,35 +103,47 @@ def linear_gcn_accuracy(
         raise ValueError(f"method={method!r} is not valid; choose one of {list(METHODS)}")
     mus = np.asarray(mu, dtype=float)
     flat = np.atleast_1d(mus)
-    if layers == 1:
+    law = {"degree_law": degree_law, "degree_exponent": degree_exponent,
+           "degree_sigma": degree_sigma}  # fmt: skip
+    variant = classes != 2 or degree_law is not None
+    if variant and method == "auto" and (layers == 2 or (norm == "sym" and degree_law)):
+        method = "graph"
+    if variant and method in ("moment", "tree"):
+        raise ValueError(
+            f"method={method!r} is for two plain classes; use 'auto' or 'graph' with "
+            f"classes={classes}, degree_law={degree_law!r}"
+        )
+    if method == "graph":
+        result = graph_average_accuracy(
+            n, layers=layers, norm=norm, graphs=graphs, p_in=p_in, p_out=p_out, mu=flat,
+            sigma=sigma, classes=classes, **(law if degree_law else {}),
+        )  # fmt: skip
+        label = f"graph-averaged exact ({graphs} graphs)"
+    elif layers == 1:
         if method not in ("auto", "exact"):
             raise ValueError(f"method={method!r} is for two layers; one layer is exact")
-        result = one_layer_accuracy(n, p_in, p_out, flat, sigma, norm=norm)
+        result = one_layer_accuracy(n, p_in, p_out, flat, sigma, norm=norm, classes=classes, **law)
         label = "exact (binomial counts)"
+        if classes > 2:
+            label = f"{classes} classes: exact counts, sampled norm coupling"
+        if degree_law:
+            label = f"{degree_law} degrees: propensity strata, " + label
         if norm == "sym":
-            label = "exact counts, sampled neighbour degrees"
+            label += ", sampled neighbour degrees"
     elif method in ("auto", "exact", "moment"):
         result = two_layer_accuracy(n, p_in, p_out, flat, sigma, norm=norm)
         label = "degree-conditioned moments (finite n)"
-    elif method == "tree":
+    else:
         if norm not in ("sum", "sum-self"):
             raise ValueError(f"method='tree' supports norm 'sum' or 'sum-self', not {norm!r}")
         c_s, c_d = expected_neighbours(n, p_in, p_out)
         result = two_layer_tree_accuracy(c_s, c_d, flat, sigma, norm=norm, samples=samples)
         label = "tree (study's Theorem 2, Poisson)"
-    else:
-        per_mu = [
-            graph_average_accuracy(
-                n, layers=2, norm=norm, graphs=graphs, p_in=p_in, p_out=p_out, mu=float(m),
-                sigma=sigma,
-            )
-            for m in flat
-        ]  # fmt: skip
-        result = {k: np.array([r[k] for r in per_mu]) for k in ("accuracy", "accuracy_best_sign")}
-        label = f"graph-averaged exact ({graphs} graphs)"
     out = {
         key: np.asarray(result[key], dtype=float).reshape(mus.shape)
         for key in ("accuracy", "accuracy_best_sign")
     }
+    if "stderr" in result:
+        out["stderr"] = np.asarray(result["stderr"], dtype=float).reshape(mus.shape)
     out["method"] = label
     return out

@@ -1,0 +1,356 @@
+r"""Accuracy of one-layer linear GCNs when a node's neighbour counts follow binomial laws.
+
+The cSBM with k classes (orthogonal unit class means e_c, as :func:`gnnrg.csbm` draws them for
+k > 2) and the oracle readout argmax_c ⟨e_c, h_i⟩. For any linear filter K the scores are
+⟨e_c, h_i⟩ = μ N_c + σ ‖K_{i,:}‖ g_c with N_c = (K 1_c)_i and g_c independent N(0, 1) (the
+projections of isotropic noise on orthonormal directions), so a node of class y is right with
+probability
+
+.. math::
+
+    P(\text{correct}_i \mid G) = \int \varphi(t) \prod_{c \ne y}
+        \Phi\!\left(t + s\,\frac{N_y - N_c}{\lVert K_{i,:}\rVert}\right) dt,
+
+a one-dimensional integral (Gauss–Hermite, 24 nodes: 5e-7). For one layer of ``sum``, ``sum-self``
+or ``mean``, N_y − N_c = δ + k_y − k_c and ‖K_{i,:}‖² ∝ δ + k_y + Σ_c k_c, with δ = 1 for a
+self loop, so only the node's counts per class enter: k_y ~ Bin(n_y − 1, q_same) and the k − 1
+others k_c ~ Bin(n_c, q_other), independent.
+
+The average over the counts is a mixture of *components* (one for the plain cSBM, one per
+degree-propensity stratum for degree-corrected graphs, :mod:`gnnrg.theory.degree_corrected`):
+
+- two classes: the exact double sum of :math:`\Phi(s\,r)` over (k_y, k_d) per component;
+- k > 2: the shared norm couples the k − 1 other counts, so the sum is split as
+  E[X] = E[X̄] + E[X − X̄], where X̄ fixes the norm at its mean given k_y (then the others
+  factorise and E[X̄] is an exact sum), and E[X − X̄] is taken over a seeded population of
+  nodes with their exact counts. The difference is small and smooth, so its Monte Carlo error
+  is a few 1e-4 at the default 20 000 nodes (``theory/accuracy.md`` measures it).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from scipy.special import ndtr
+
+from gnnrg.theory.symbolic import numeric
+
+__all__ = [
+    "Component",
+    "argmax_probability",
+    "chebyshev_eval",
+    "chebyshev_points",
+    "count_accuracy",
+    "on_nodes",
+]
+
+_T, _W = np.polynomial.hermite_e.hermegauss(24)
+_W = _W / math.sqrt(2.0 * math.pi)
+#: A shorter rule for E[X − X̄]: both terms carry nearly the same quadrature error (2e-5).
+_T16, _W16 = np.polynomial.hermite_e.hermegauss(16)
+_RULE16 = (_T16, _W16 / math.sqrt(2.0 * math.pi))
+
+
+@dataclass(frozen=True)
+class Component:
+    """One law of a node's neighbour counts: a share of the nodes whose same-class count is
+    Bin(``same_trials``, ``same_p``) and each other class's count Bin(``other_trials``,
+    ``other_p``), all independent."""
+
+    weight: float
+    same_trials: int
+    same_p: float
+    other_trials: int
+    other_p: float
+
+
+def argmax_probability(
+    margins: np.ndarray, *, rule: tuple[np.ndarray, np.ndarray] | None = None
+) -> np.ndarray:
+    r""":math:`\int \varphi(t) \prod_c \Phi(t + m_c)\,dt` over the last axis of ``margins``.
+
+    The probability that N(0, 1) plus a margin m_c beats k − 1 independent N(0, 1) rivals.
+
+    Parameters
+    ----------
+    margins : ndarray of shape (..., k − 1)
+    rule : (nodes, weights), optional
+        Another Gauss–Hermite rule (default: 24 nodes, error below 5e-7).
+
+    Returns
+    -------
+    ndarray of shape (...)
+
+    Examples
+    --------
+    >>> round(float(argmax_probability(np.zeros(2))), 6)  # three equal classes
+    0.333333
+    """
+    nodes, weights = (_T, _W) if rule is None else rule
+    margins = np.asarray(margins, dtype=float)
+    values = ndtr(margins[..., None] + nodes).prod(axis=-2)
+    return values @ weights
+
+
+def chebyshev_points(s: np.ndarray, nodes: int) -> np.ndarray:
+    """The distinct values of ``s`` if there are at most ``nodes``, else ``nodes`` Chebyshev
+    points spanning them (see :func:`chebyshev_eval`)."""
+    distinct = np.unique(np.asarray(s, dtype=float))
+    if len(distinct) <= nodes:
+        return distinct
+    low, high = float(distinct[0]), float(distinct[-1])
+    x = np.cos(np.pi * (np.arange(nodes) + 0.5) / nodes)
+    return low + (x + 1) * (high - low) / 2
+
+
+def _chebyshev_coef(points: np.ndarray, values: np.ndarray) -> np.ndarray:
+    low, high = float(points.min()), float(points.max())
+    x = 2 * (points - low) / (high - low) - 1
+    return np.polynomial.chebyshev.chebfit(x, values, len(points) - 1)
+
+
+def chebyshev_eval(points: np.ndarray, values: np.ndarray, s: np.ndarray) -> np.ndarray:
+    """Values at ``points`` (from :func:`chebyshev_points`) carried to every entry of ``s``:
+    looked up, or through the interpolating polynomial."""
+    s = np.asarray(s, dtype=float)
+    distinct = np.unique(s)
+    if len(distinct) == len(points) and np.array_equal(distinct, points):
+        return values[np.searchsorted(points, s)]
+    low, high = float(points.min()), float(points.max())
+    coef = _chebyshev_coef(points, values)
+    return np.polynomial.chebyshev.chebval(2 * (s - low) / (high - low) - 1, coef)
+
+
+def on_nodes(
+    fn: Callable[[np.ndarray], np.ndarray],
+    s: np.ndarray,
+    nodes: int = 24,
+    *,
+    tol: float = 1e-7,
+    most: int = 192,
+) -> np.ndarray:
+    """``fn`` at every entry of ``s``; when ``s`` has many distinct values, ``fn`` runs at
+    Chebyshev points of s >= 0 and of s < 0 separately and the polynomial carries it over.
+    The points double (up to ``most``) until the last coefficients are below ``tol``.
+
+    Examples
+    --------
+    >>> s = np.linspace(-2, 2, 400)
+    >>> float(np.abs(on_nodes(lambda v: ndtr(8 * v), s) - ndtr(8 * s)).max()) < 1e-6
+    True
+    """
+    s = np.asarray(s, dtype=float)
+    out = np.empty(s.shape)
+    for side in (s >= 0, s < 0):
+        if not side.any():
+            continue
+        count = nodes
+        while True:
+            points = chebyshev_points(s[side], count)
+            values = fn(points)
+            if len(points) < count or count >= most:
+                break
+            if np.abs(_chebyshev_coef(points, values)[-3:]).max() < tol:
+                break
+            count *= 2
+        out[side] = chebyshev_eval(points, values, s[side])
+    return out
+
+
+def _pmf(trials: int, p: float) -> tuple[np.ndarray, np.ndarray]:
+    from gnnrg.theory.accuracy import _counts
+
+    return _counts(trials, p, True)
+
+
+def _two_class(s: np.ndarray, components: list[Component], delta: int) -> np.ndarray:
+    """Exact: Σ over components and (k_y, k_d) of P · Φ(s r) (ties ½), over the distinct r."""
+    ratio_fn = numeric(1, "sum-self" if delta else "sum")
+    ratios, weights = [], []
+    for comp in components:
+        ks, ps = _pmf(comp.same_trials, comp.same_p)
+        kd, pd = _pmf(comp.other_trials, comp.other_p)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ratios.append(np.nan_to_num(ratio_fn(1.0, ks[:, None], kd[None, :]), nan=0.0).ravel())
+        weights.append(comp.weight * np.outer(ps, pd).ravel())
+    values, inverse = np.unique(np.round(np.concatenate(ratios), 13), return_inverse=True)
+    w = np.bincount(inverse, weights=np.concatenate(weights), minlength=len(values))
+    return on_nodes(lambda v: ndtr(np.multiply.outer(v, values)) @ w, s)
+
+
+def _fixed_norm_exact(s: np.ndarray, comp: Component, classes: int, delta: int) -> np.ndarray:
+    """E[X̄]: the argmax probability with the norm fixed at δ + k_y + E[Σ k_c], exactly."""
+    ky, py = _pmf(comp.same_trials, comp.same_p)
+    kj, pj = _pmf(comp.other_trials, comp.other_p)
+    mean_norm = delta + ky + (classes - 1) * float(kj @ pj)
+    scale = np.where(mean_norm > 0, 1.0 / np.sqrt(np.maximum(mean_norm, 1e-300)), 0.0)
+    out = np.zeros(len(s))
+    for start in range(0, len(ky), 8):  # chunks keep (k_y, j, s, t) arrays small when dense
+        part = slice(start, start + 8)
+        margin = delta + ky[part, None] - kj[None, :]  # (Ky, J)
+        a = scale[part, None] * s[None, :]  # (Ky, S)
+        arg = a[:, None, :, None] * margin[:, :, None, None] + _T  # (Ky, J, S, T)
+        per_other = np.einsum("j,kjst->kst", pj, ndtr(arg))
+        out += py[part] @ ((per_other ** (classes - 1)) @ _W)
+    return out
+
+
+def _cells(components: list[Component], classes: int) -> tuple[np.ndarray, ...]:
+    """Every (component, k_y, M) with its exact probability, M = Σ_c k_c the others' total
+    (a sum of iid binomials: Bin((k − 1) n_c, q))."""
+    comp, ky, total, prob = [], [], [], []
+    for b, c in enumerate(components):
+        ks, ps = _pmf(c.same_trials, c.same_p)
+        ms, pm = _pmf((classes - 1) * c.other_trials, c.other_p)
+        comp.append(np.full(len(ks) * len(ms), b))
+        ky.append(np.repeat(ks, len(ms)))
+        total.append(np.tile(ms, len(ks)))
+        prob.append(c.weight * np.outer(ps, pm).ravel())
+    prob = np.concatenate(prob)
+    return np.concatenate(comp), np.concatenate(ky), np.concatenate(total), prob / prob.sum()
+
+
+def _population(
+    size: int, cells: tuple[np.ndarray, ...], components: list[Component], classes: int,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
+    """A stratified population: (component, k_y, M) by systematic sampling of their exact law,
+    then M split over the k − 1 other classes by its exact (hypergeometric) law given M.
+    Returns k_y (W,), the others (W, k − 1) and each node's mean other total (for X̄)."""
+    comp, ky_all, total_all, prob = cells
+    pick = np.searchsorted(np.cumsum(prob), (np.arange(size) + rng.random(size)) / size)
+    pick = np.minimum(pick, len(prob) - 1)
+    b, ky, left = comp[pick], ky_all[pick], total_all[pick].copy()
+    trials = np.array([c.other_trials for c in components])[b]
+    others = np.empty((size, classes - 1), dtype=np.int64)
+    for c in range(classes - 2):
+        others[:, c] = rng.hypergeometric(trials, (classes - 2 - c) * trials, left)
+        left -= others[:, c]
+    others[:, -1] = left
+    other_p = np.array([c.other_p for c in components])[b]
+    return ky, others, (classes - 1) * trials * other_p
+
+
+def count_accuracy(
+    s: np.ndarray,
+    components: list[Component],
+    classes: int,
+    *,
+    self_loop: bool,
+    samples: int = 50_000,
+    tol: float = 2e-4,
+    seed: int = 0,
+    margins: Callable[[np.ndarray, np.ndarray, np.random.Generator], np.ndarray] | None = None,
+) -> np.ndarray:
+    """Mean accuracy of the argmax readout at each s when the counts follow ``components``.
+
+    Parameters
+    ----------
+    s : ndarray
+        Signal-to-noise ratios μ/σ (negative values give the flipped readout, argmin).
+    components : list of Component
+        The mixture of count laws (weights summing to 1).
+    classes : int
+        k >= 2.
+    self_loop : bool
+        δ = 1 (``sum-self``, ``mean``) or 0 (``sum``).
+    samples : int, default 50000
+        Most nodes in the population for k > 2 (and for ``margins``).
+    tol : float, default 2e-4
+        The population grows in stratified batches of 1 250 (at least four) until the Monte
+        Carlo standard error of E[X − X̄] (from the spread of the batch means) is below
+        ``tol`` at four values of s, or ``samples`` is reached.
+    seed : int
+    margins : callable, optional
+        ``margins(ky, others, rng)`` → the (W, k − 1) ratios (N_y − N_c)/‖K_i‖ of another
+        aggregation (``sym``), replacing the count ratios in E[X − X̄].
+
+    Returns
+    -------
+    ndarray shaped like ``s``
+
+    Examples
+    --------
+    >>> comp = [Component(1.0, 332, 0.02, 333, 0.0074)]
+    >>> acc = count_accuracy(np.array([0.0, 1.0]), comp, 3, self_loop=True)
+    >>> acc.round(3).tolist()
+    [0.333, 0.969]
+    """
+    s = np.asarray(s, dtype=float)
+    delta = 1 if self_loop else 0
+    if classes == 2 and margins is None:
+        return _two_class(s, components, delta)
+    weights = np.array([c.weight for c in components]) / sum(c.weight for c in components)
+    exact = on_nodes(
+        lambda v: sum(
+            w * _fixed_norm_exact(v, c, classes, delta)
+            for w, c in zip(weights, components, strict=True)
+        ),
+        s,
+    )
+    rng = np.random.default_rng(seed)
+    cells = _cells(components, classes)
+    pilot = chebyshev_points(s, 4)  # the population grows until E[X − X̄] is sharp here
+    means, drawn, batches = [], 0, []
+    while drawn < samples:  # stratified batches: their means are independent estimates
+        size = min(1_250, samples - drawn)
+        counts, rows = _difference_rows(rng, size, cells, components, classes, delta, margins)
+        batches.append((counts, rows))
+        means.append(counts @ _differences(rows, pilot) / size)
+        drawn += size
+        if len(means) >= 4 and np.std(means, axis=0, ddof=1).max() / math.sqrt(len(means)) < tol:
+            break
+    rows, inverse = np.unique(np.concatenate([r for _, r in batches]), axis=0, return_inverse=True)
+    counts = np.bincount(inverse.ravel(), np.concatenate([c for c, _ in batches])) / drawn
+    correction = on_nodes(lambda v: counts @ _differences(rows, v), s, nodes=8, tol=1e-5, most=16)
+    return exact + correction
+
+
+def _differences(rows: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """X − X̄ per row (true-norm ratios, then fixed-norm ratios) at every point."""
+    half = rows.shape[1] // 2
+    return np.stack(
+        [argmax_probability(v * rows[:, :half], rule=_RULE16)
+         - argmax_probability(v * rows[:, half:], rule=_RULE16) for v in points], axis=1,
+    )  # fmt: skip
+
+
+def _difference_rows(
+    rng: np.random.Generator,
+    size: int,
+    cells: tuple[np.ndarray, ...],
+    components: list[Component],
+    classes: int,
+    delta: int,
+    margins: Callable | None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """A batch of nodes: their ratios (true norm, or ``margins``) beside the fixed-norm ratios,
+    each sorted (the product is symmetric in the rivals) and identical rows merged."""
+    ky, others, mean_other = _population(size, cells, components, classes, rng)
+    norm = delta + ky + others.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = (delta + ky[:, None] - others) / np.sqrt(norm)[:, None]
+        fixed = (delta + ky[:, None] - others) / np.sqrt(delta + ky + mean_other)[:, None]
+    ratio = np.where(norm[:, None] > 0, ratio, 0.0)  # an isolated node (sum): a 1/k tie
+    fixed = np.nan_to_num(fixed, nan=0.0, posinf=0.0, neginf=0.0)
+    if margins is not None:
+        ratio = margins(ky, others, rng)
+    rows, counts = np.unique(
+        np.concatenate([np.sort(ratio, axis=1), np.sort(fixed, axis=1)], axis=1),
+        axis=0,
+        return_counts=True,
+    )
+    return counts.astype(float), rows
+
+
+def best_sign(accuracy: Callable[[np.ndarray], np.ndarray], s: np.ndarray) -> dict[str, Any]:
+    """``accuracy`` (argmax readout) and ``accuracy_best_sign``, the better of argmax and
+    argmin chosen once for all nodes (a trained readout can flip under heterophily); for two
+    classes argmin is 1 − argmax."""
+    both = accuracy(np.concatenate([s.ravel(), -s.ravel()]))
+    plus, minus = both[: s.size].reshape(s.shape), both[s.size :].reshape(s.shape)
+    return {"accuracy": plus, "accuracy_best_sign": np.maximum(plus, minus)}
