@@ -8,6 +8,7 @@ outcomes within one graph are correlated).
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
@@ -28,6 +29,8 @@ def simulate_accuracy(
     norm: str,
     graphs: int,
     seed: int = 0,
+    classes: int = 2,
+    **variant: Any,
 ) -> tuple[float, float]:
     """Simulated accuracy of a linear GCN with the oracle readout, and its standard error.
 
@@ -41,6 +44,10 @@ def simulate_accuracy(
     graphs : int
         Independent graphs (with fresh features) simulated.
     seed : int
+    classes : int, default 2
+        k classes: the readout is argmax_c ⟨m_c, h_i⟩ (two classes: its sign).
+    **variant
+        Further :func:`gnnrg.csbm` arguments (``degree_law``, ``degree_exponent``, ...).
 
     Returns
     -------
@@ -56,12 +63,20 @@ def simulate_accuracy(
 
     values = []
     for ss in np.random.SeedSequence(seed).spawn(graphs):
-        data = csbm(n, p_in=p_in, p_out=p_out, mu=mu, sigma=sigma, num_features=1, seed=ss)
+        data = csbm(
+            n, classes, p_in=p_in, p_out=p_out, mu=mu, sigma=sigma,
+            num_features=1 if classes == 2 else classes, seed=ss, **variant,
+        )  # fmt: skip
         e, _ = edge_array(data)
         f = filter_matrix(e, n, norm)
-        h = data.x.numpy()[:, 0].astype(np.float64)
+        h = data.x.numpy().astype(np.float64)
         for _ in range(layers):
             h = f @ h
+        if classes > 2:
+            scores = h @ data.class_means.numpy().T.astype(np.float64)
+            values.append(np.mean(scores.argmax(axis=1) == data.y.numpy()))
+            continue
+        h = h[:, 0]
         u = float(data.class_means[1, 0])
         v = np.where(data.y.numpy() == 1, 1.0, -1.0)
         score = v * h * u

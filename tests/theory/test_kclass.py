@@ -1,0 +1,172 @@
+"""k-class and degree-corrected theory against Monte Carlo from gnnrg's own generator.
+
+The bar is |theory − MC| <= 0.002 + 4 SE (SE over independent graphs); the fast default runs a
+few points, the slow ones the table of theory/error_table_variants.md.
+"""
+
+import json
+
+import numpy as np
+import pytest
+from scipy.special import ndtr
+
+from gnnrg.cli import main
+from gnnrg.edgelist import edge_array
+from gnnrg.generators.csbm import csbm
+from gnnrg.parameters import block_probabilities
+from gnnrg.theory import (
+    features_only_accuracy,
+    filter_matrix,
+    graph_average_accuracy,
+    linear_gcn_accuracy,
+    nodewise_accuracy,
+    one_layer_accuracy,
+)
+from gnnrg.theory.kclass import Component, argmax_probability, count_accuracy, on_nodes
+from gnnrg.theory.montecarlo import simulate_accuracy
+
+Z, SLACK = 4.0, 0.002
+
+
+def check(theory, mc, se):
+    assert abs(theory - mc) <= Z * se + SLACK, f"theory {theory:.4f} vs MC {mc:.4f} ± {se:.4f}"
+
+
+def law(name, shape):
+    if name is None:
+        return {}
+    return {"degree_law": name, "degree_exponent" if name == "powerlaw" else "degree_sigma": shape}
+
+
+def test_nodewise_k_classes_matches_simulated_features():
+    """The argmax integral given the graph against features drawn and classified."""
+    data = csbm(600, classes=5, avg_degree=8, lam=0.8, mu=0.8, num_features=5, seed=3)
+    y = data.y.numpy()
+    exact = nodewise_accuracy(data, y, 0.8, layers=2, norm="sym")
+    k = filter_matrix(edge_array(data)[0], 600, "sym")
+    rng = np.random.default_rng(0)
+    hits = np.zeros(600)
+    draws = 400
+    for _ in range(draws):
+        x = 0.8 * np.eye(5)[y] + rng.standard_normal((600, 5))
+        hits += (k @ (k @ x)).argmax(axis=1) == y
+    freq = hits / draws
+    # node by node, within binomial error, and on average to 3 decimals
+    assert np.abs(freq - exact).max() < 5 * np.sqrt(0.25 / draws)
+    assert abs(freq.mean() - exact.mean()) < 0.003
+
+
+def test_argmax_probability_limits():
+    assert argmax_probability(np.zeros(4)) == pytest.approx(0.2, abs=1e-6)  # 24-node rule
+    assert argmax_probability(np.full(3, 40.0)) == pytest.approx(1.0, abs=1e-9)
+    # one rival: P(Z + m > Z') = Φ(m/√2)
+    assert argmax_probability(np.array([0.7])) == pytest.approx(ndtr(0.7 / np.sqrt(2)), abs=1e-7)
+
+
+def test_on_nodes_interpolates_steep_curves():
+    s = np.linspace(-2, 2, 401)
+    assert np.abs(on_nodes(lambda v: ndtr(10 * v), s) - ndtr(10 * s)).max() < 1e-6
+
+
+def test_two_class_components_equal_the_exact_form():
+    comp = [Component(1.0, 499, 0.0158, 500, 0.0042)]
+    mus = np.linspace(0, 2, 50)
+    mixed = count_accuracy(mus, comp, 2, self_loop=True)
+    exact = one_layer_accuracy(1000, 0.0158, 0.0042, mus)["accuracy"]
+    assert np.abs(mixed - exact).max() < 1e-9  # the Chebyshev carry-over
+
+
+@pytest.mark.parametrize(
+    "n,k,d,lam,mu,norm",
+    [
+        (999, 3, 10, 1.0, 0.5, "mean"),
+        (1001, 7, 5, 1.0, 0.8, "sum"),
+        (1000, 5, 10, -0.4, 0.7, "sym"),
+    ],
+)
+def test_k_class_one_layer_matches_graph_average(n, k, d, lam, mu, norm):
+    p_in, p_out = block_probabilities(n, d, lam, k)
+    ref = graph_average_accuracy(
+        n, layers=1, norm=norm, graphs=40, classes=k, p_in=p_in, p_out=p_out, mu=mu
+    )
+    theory = one_layer_accuracy(n, p_in, p_out, mu, norm=norm, classes=k)["accuracy"]
+    check(theory, ref["accuracy"], ref["stderr"])
+
+
+@pytest.mark.parametrize(
+    "k,d,lam,name,shape", [(2, 10, 1.0, "powerlaw", 2.5), (3, 10, -0.4, "lognormal", 1.0)]
+)
+def test_degree_corrected_one_layer_matches_graph_average(k, d, lam, name, shape):
+    n, mu = 999 if k == 3 else 1000, 0.5
+    p_in, p_out = block_probabilities(n, d, lam, k)
+    ref = graph_average_accuracy(
+        n, layers=1, graphs=60, classes=k, p_in=p_in, p_out=p_out, mu=mu, **law(name, shape)
+    )
+    theory = one_layer_accuracy(n, p_in, p_out, mu, classes=k, **law(name, shape))["accuracy"]
+    check(theory, ref["accuracy"], ref["stderr"])
+
+
+def test_k_classes_at_mu_zero_and_lambda_zero():
+    p_in, p_out = block_probabilities(1000, 10, 0.0, 5)
+    mus = np.array([0.0, 0.5, 1.0])
+    r = one_layer_accuracy(1000, p_in, p_out, mus, classes=5)
+    assert r["accuracy"][0] == pytest.approx(0.2, abs=1e-6)
+    # pure-noise edges: aggregation only mixes in uninformative neighbours
+    assert (r["accuracy"][1:] < features_only_accuracy(mus[1:], classes=5)).all()
+
+
+def test_heterophily_best_sign_is_the_argmin_readout():
+    p_in, p_out = block_probabilities(1000, 50, -0.5, 5)
+    r = one_layer_accuracy(1000, p_in, p_out, 0.5, norm="sym", classes=5)
+    flipped = one_layer_accuracy(1000, p_in, p_out, 0.5, norm="sym", classes=5)
+    assert r["accuracy"] < 0.2 < r["accuracy_best_sign"] == flipped["accuracy_best_sign"]
+
+
+def test_two_layers_for_variants_use_the_graph_average():
+    p_in, p_out = block_probabilities(999, 10, 1.0, 3)
+    r = linear_gcn_accuracy(999, p_in, p_out, [0.3, 0.6], layers=2, classes=3, graphs=4)
+    assert r["method"] == "graph-averaged exact (4 graphs)"
+    assert r["accuracy"].shape == (2,) and (r["stderr"] < 0.01).all()
+    assert r["accuracy"][1] > r["accuracy"][0] > 1 / 3
+    with pytest.raises(ValueError, match="method='moment' is for two plain classes"):
+        linear_gcn_accuracy(999, p_in, p_out, 0.5, layers=2, classes=3, method="moment")
+    with pytest.raises(ValueError, match="norm='sym' on degree-corrected graphs"):
+        one_layer_accuracy(1000, 0.01, 0.01, 0.5, norm="sym", degree_law="powerlaw")
+
+
+def test_cli_k_classes_json_equals_the_api(capsys):
+    argv = ["theory", "--classes", "3", "--lam", "1.5", "--mu", "0.4", "--n", "999", "--json"]
+    assert main(argv) == 0
+    out = json.loads(capsys.readouterr().out)
+    p_in, p_out = block_probabilities(999, 10, 1.5, 3)
+    assert out["accuracy"] == pytest.approx(
+        one_layer_accuracy(999, p_in, p_out, 0.4, classes=3)["accuracy"]
+    )
+    assert out["features_only"] == pytest.approx(features_only_accuracy(0.4, classes=3))
+    assert out["graph_only_bayes"] is None and out["kesten_stigum"] == pytest.approx(2.25)
+    argv = ["theory", "--degree-law", "powerlaw", "--degree-exponent", "3", "--json"]
+    assert main(argv) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["method"].startswith("powerlaw degrees") and 0.5 < out["accuracy"] < 1
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "n,k,d,lam,mu,name,shape",
+    [
+        (999, 3, 50, 1.5, 0.3, None, None),
+        (1001, 7, 60, 2.5, 0.4, None, None),
+        (1000, 2, 60, 2.0, 0.3, "powerlaw", 2.5),
+        (1001, 7, 8, 1.0, 0.8, "powerlaw", 2.5),
+        (1000, 5, 50, 1.5, 0.5, "powerlaw", 3.0),
+    ],
+)
+def test_variants_match_simulation(n, k, d, lam, mu, name, shape):
+    """Against the full simulation (graphs and features drawn, argmax readout)."""
+    p_in, p_out = block_probabilities(n, d, lam, k)
+    for norm in ("sum", "mean"):
+        mc, se = simulate_accuracy(
+            n, p_in, p_out, mu, layers=1, norm=norm, graphs=150, classes=k, **law(name, shape)
+        )
+        theory = one_layer_accuracy(n, p_in, p_out, mu, norm=norm, classes=k, **law(name, shape))
+        check(theory["accuracy"], mc, se)
