@@ -278,7 +278,7 @@ def count_accuracy(
     >>> comp = [Component(1.0, 332, 0.02, 333, 0.0074)]
     >>> acc = count_accuracy(np.array([0.0, 1.0]), comp, 3, self_loop=True)
     >>> acc.round(3).tolist()
-    [0.333, 0.969]
+    [0.333, 0.713]
     """
     s = np.asarray(s, dtype=float)
     delta = 1 if self_loop else 0
