@@ -529,9 +529,11 @@ def _theory_column(args, lam: float, mus: np.ndarray, samples: int) -> list[dict
         **law,
     )  # fmt: skip
     method = result["method"]
-    plain = k == 2 and args.degree_law is None  # the baselines below are two-class, plain
-    graph_only = float(graph_only_bayes_accuracy(lam, n=n, avg_degree=d)) if plain else None
-    graph_spectral = float(graph_only_spectral_accuracy(lam, n=n, avg_degree=d)) if plain else None
+    plain = k == 2 and args.degree_law is None  # joint Bayes and the IT curve: two plain classes
+    graph_only = graph_spectral = None
+    if args.degree_law is None:
+        graph_only = float(graph_only_bayes_accuracy(lam, n=n, avg_degree=d, classes=k))
+        graph_spectral = float(graph_only_spectral_accuracy(lam, n=n, avg_degree=d, classes=k))
     features = features_only_accuracy(mus, args.sigma, classes=k)
     rows = []
     for i, mu in enumerate(mus):
@@ -697,8 +699,10 @@ def _print_point(r: dict[str, Any]) -> None:
     features = "features only, Φ(μ/σ)" if k == 2 else f"features only, Bayes, k={k}"
     print(f"  {features}".ljust(30) + f"{r['features_only']:.4f}")
     if r["graph_only_bayes"] is not None:
-        print(f"  graph only, Bayes (dense)   {r['graph_only_bayes']:.4f}")
+        bayes = "graph only, Bayes (dense)" if k == 2 else "graph only, AMP (dense)"
+        print(f"  {bayes}".ljust(30) + f"{r['graph_only_bayes']:.4f}")
         print(f"  graph only, spectral        {r['graph_only_spectral']:.4f}")
+    if r["joint_bayes"] is not None:
         print(f"  features + graph, Bayes     {r['joint_bayes']:.4f}")
         verdict = "above: weak recovery possible" if r["it_threshold"] > 1 else "below: impossible"
         print(f"  λ² + μ_D²/γ                 {r['it_threshold']:.4f} ({verdict})")

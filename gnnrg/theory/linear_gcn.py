@@ -72,7 +72,8 @@ def linear_gcn_accuracy(
         The power-law exponent (> 2) or the lognormal spread.
     samples : int, optional
         Monte Carlo size of the tree form's inner average (default 100 000) and of the moment
-        form's skeleton correction (default 400 000, error 1e-4 at d ≈ 5;
+        form's skeleton correction (default 400 000 at one μ, error 1e-4 at d ≈ 5; 100 000 for
+        an array of μ, error 3e-4, four times faster;
         :func:`~gnnrg.theory.two_layer.two_layer_accuracy`).
     graphs : int, default 10
         Graphs sampled by ``method="graph"``.
@@ -134,7 +135,7 @@ def linear_gcn_accuracy(
             label += ", sampled neighbour degrees"
     elif method in ("auto", "exact", "moment"):
         result = two_layer_accuracy(
-            n, p_in, p_out, flat, sigma, norm=norm, samples=400_000 if samples is None else samples
+            n, p_in, p_out, flat, sigma, norm=norm, samples=_skeleton(samples, mus)
         )
         label = "degree-conditioned moments (finite n)"
     else:
@@ -153,3 +154,11 @@ def linear_gcn_accuracy(
         out["stderr"] = np.asarray(result["stderr"], dtype=float).reshape(mus.shape)
     out["method"] = label
     return out
+
+
+def _skeleton(samples: int | None, mus: np.ndarray) -> int:
+    """The skeleton correction's population: as given, or 400 000 at one μ, 100 000 for a
+    column of μ (a grid's time goes into it)."""
+    if samples is not None:
+        return samples
+    return 400_000 if mus.size == 1 else 100_000

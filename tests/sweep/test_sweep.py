@@ -298,8 +298,10 @@ def test_theory_is_drawn_on_the_slices_it_describes():
     degree = df[df["motif"].isna()].assign(degree_law="powerlaw", degree_exponent=2.5)
     corrected = plot_phase_diagram(degree.drop(columns="motif"), "gcn")
     labels = corrected.get_legend_handles_labels()[1]
-    assert "1-layer linear GCN, theory: powerlaw degrees: propensity strata, exact (binomial " \
+    assert (
+        "1-layer linear GCN, theory: powerlaw degrees: propensity strata, exact (binomial "
         "counts) (accuracy 0.75 contour)" in labels
+    )
     assert not any("2-layer" in label or "information" in label for label in labels)
     three = df[df["motif"].isna()].assign(classes=3, n=999).drop(columns="motif")
     labels = plot_phase_diagram(three, "gcn", level=0.6).get_legend_handles_labels()[1]

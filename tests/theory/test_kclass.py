@@ -18,6 +18,8 @@ from gnnrg.theory import (
     features_only_accuracy,
     filter_matrix,
     graph_average_accuracy,
+    graph_only_bayes_accuracy,
+    graph_only_spectral_accuracy,
     linear_gcn_accuracy,
     nodewise_accuracy,
     one_layer_accuracy,
@@ -134,6 +136,42 @@ def test_two_layers_for_variants_use_the_graph_average():
         one_layer_accuracy(1000, 0.01, 0.01, 0.5, norm="sym", degree_law="powerlaw")
 
 
+def test_k_class_graph_only_reduces_to_two_classes():
+    """The k-class state evolution run at k = 2 is the two-class one (exact tanh overlap)."""
+    from gnnrg.theory.graph_only import _k_class_amp
+
+    lams = np.array([0.5, 1.02, 1.2, 1.5, 2.0, 3.0])
+    assert np.abs(_k_class_amp(lams**2, 2) - graph_only_bayes_accuracy(lams)).max() < 1e-4
+    for k in (3, 5, 7):
+        amp = graph_only_bayes_accuracy(lams, classes=k)
+        spectral = graph_only_spectral_accuracy(lams, classes=k)
+        assert amp[0] == spectral[0] == pytest.approx(1 / k)  # below Kesten–Stigum
+        assert (amp[1:] >= spectral[1:]).all() and (np.diff(amp) >= 0).all()
+
+
+@pytest.mark.slow
+def test_k_class_spectral_matches_eigenvectors():
+    """Dense graphs: the k − 1 leading eigenvectors, nearest class centroid."""
+    import scipy.sparse as sp
+    from scipy.sparse.linalg import LinearOperator, eigsh
+
+    from gnnrg.generators.csbm import sample_block_graph
+
+    n, d, k, lam = 3000, 150, 3, 2.0
+    p_in, p_out = block_probabilities(n, d, lam, k)
+    accs = []
+    for g in range(4):
+        e, y = sample_block_graph(n, k, p_in, p_out, np.random.default_rng(g))
+        a = sp.coo_matrix((np.ones(e.shape[1]), (e[0], e[1])), shape=(n, n)).tocsr()
+        a = a + a.T
+        op = LinearOperator((n, n), matvec=lambda v, a=a: (a @ v - d / n * v.sum()) / d**0.5)
+        emb = eigsh(op, k=k - 1, which="LA")[1] * n**0.5
+        centroids = np.array([emb[y == c].mean(axis=0) for c in range(k)])
+        accs.append(np.mean(((emb[:, None] - centroids) ** 2).sum(-1).argmin(axis=1) == y))
+    theory = graph_only_spectral_accuracy(lam, n=n, avg_degree=d, classes=k)
+    assert abs(np.mean(accs) - theory) < 0.012, (np.mean(accs), theory)
+
+
 def test_cli_k_classes_json_equals_the_api(capsys):
     argv = ["theory", "--classes", "3", "--lam", "1.5", "--mu", "0.4", "--n", "999", "--json"]
     assert main(argv) == 0
@@ -143,7 +181,10 @@ def test_cli_k_classes_json_equals_the_api(capsys):
         one_layer_accuracy(999, p_in, p_out, 0.4, classes=3)["accuracy"]
     )
     assert out["features_only"] == pytest.approx(features_only_accuracy(0.4, classes=3))
-    assert out["graph_only_bayes"] is None and out["kesten_stigum"] == pytest.approx(2.25)
+    assert out["graph_only_bayes"] == pytest.approx(
+        float(graph_only_bayes_accuracy(1.5, n=999, avg_degree=10, classes=3))
+    )
+    assert out["joint_bayes"] is None and out["kesten_stigum"] == pytest.approx(2.25)
     argv = ["theory", "--degree-law", "powerlaw", "--degree-exponent", "3", "--json"]
     assert main(argv) == 0
     out = json.loads(capsys.readouterr().out)

@@ -46,8 +46,12 @@ def test_one_entry_point_matches_each_evaluator():
         ref = one_layer_accuracy(1000, p_in, p_out, mus, norm=norm)
         assert np.allclose(one["accuracy"], ref["accuracy"])
         two = linear_gcn_accuracy(1000, p_in, p_out, mus, layers=2, norm=norm)
-        ref = two_layer_accuracy(1000, p_in, p_out, mus, norm=norm)
+        ref = two_layer_accuracy(1000, p_in, p_out, mus, norm=norm, samples=100_000)
         assert np.allclose(two["accuracy_best_sign"], ref["accuracy_best_sign"])
+        point = linear_gcn_accuracy(1000, p_in, p_out, 0.3, layers=2, norm=norm)
+        assert (
+            point["accuracy"] == two_layer_accuracy(1000, p_in, p_out, 0.3, norm=norm)["accuracy"]
+        )
     tree = linear_gcn_accuracy(1000, p_in, p_out, 0.5, layers=2, norm="sum", method="tree")
     ref = two_layer_tree_accuracy(*expected_neighbours(1000, p_in, p_out), 0.5, norm="sum",
                                   samples=100_000)  # fmt: skip
