@@ -509,9 +509,9 @@ def _theory_column(args, lam: float, mus: np.ndarray, samples: int) -> list[dict
         features_only_accuracy,
         graph_only_bayes_accuracy,
         graph_only_spectral_accuracy,
-        it_threshold,
         joint_bayes_accuracy,
         linear_gcn_accuracy,
+        weak_recovery_statistic,
     )
 
     n, k = args.n, args.classes
@@ -560,9 +560,9 @@ def _theory_column(args, lam: float, mus: np.ndarray, samples: int) -> list[dict
                 "joint_bayes": float(
                     joint_bayes_accuracy(lam, float(mu), args.sigma, n=n, avg_degree=d)
                 ) if plain else None,
-                "it_threshold": float(
-                    it_threshold(lam, mu, sigma=args.sigma, n=n, num_features=args.num_features)
-                ) if plain else None,
+                "weak_recovery_statistic": float(weak_recovery_statistic(
+                    lam, mu, sigma=args.sigma, n=n, num_features=args.num_features
+                )) if plain else None,
                 "kesten_stigum": lam**2 if args.degree_law is None else None,
                 "mu_deshpande": mu_deshpande(float(mu), args.sigma, n, args.num_features),
                 "method": method,
@@ -704,8 +704,12 @@ def _print_point(r: dict[str, Any]) -> None:
         print(f"  graph only, spectral        {r['graph_only_spectral']:.4f}")
     if r["joint_bayes"] is not None:
         print(f"  features + graph, Bayes     {r['joint_bayes']:.4f}")
-        verdict = "above: weak recovery possible" if r["it_threshold"] > 1 else "below: impossible"
-        print(f"  λ² + μ_D²/γ                 {r['it_threshold']:.4f} ({verdict})")
+        verdict = (
+            "above: weak recovery possible"
+            if r["weak_recovery_statistic"] > 1
+            else "below: impossible"
+        )
+        print(f"  λ² + μ_D²/γ                 {r['weak_recovery_statistic']:.4f} ({verdict})")
     elif law is None:
         side = "above 1: edges alone recover" if r["kesten_stigum"] > 1 else "not above 1"
         print(f"  λ² (Kesten–Stigum)          {r['kesten_stigum']:.4f} ({side})")

@@ -93,7 +93,7 @@ def erasure_table(
             roots = [np.random.SeedSequence([g_index, s, v_index]) for s in range(seeds)]
             if edges or features:
                 versions = [
-                    erase(graph, edges=edges, features=features, covariance=covariance,
+                    erase(graph, rewire=edges, resample_features=features, covariance=covariance,
                           seed=np.random.default_rng(root.spawn(1)[0]))
                     for graph, root in zip(originals, roots, strict=True)
                 ]  # fmt: skip

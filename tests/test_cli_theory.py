@@ -17,13 +17,13 @@ def test_theory_json_has_the_promised_keys(capsys):
         == 0
     )
     out = json.loads(capsys.readouterr().out)
-    for key in ("accuracy", "accuracy_best_sign", "features_only", "it_threshold"):
+    for key in ("accuracy", "accuracy_best_sign", "features_only", "weak_recovery_statistic"):
         assert key in out
     p_in, p_out = block_probabilities(1000, 10, 1.5)
     assert out["accuracy"] == pytest.approx(
         one_layer_accuracy(1000, p_in, p_out, 0.4, norm="sum")["accuracy"]
     )
-    assert out["it_threshold"] == pytest.approx(1.5**2 + (1000 / 10) * 0.4**4)
+    assert out["weak_recovery_statistic"] == pytest.approx(1.5**2 + (1000 / 10) * 0.4**4)
 
 
 def test_theory_grid_writes_table_and_plot(tmp_path, capsys):

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from gnnrg import csbm, from_edge_list, stats
 from gnnrg.cli import main
 from gnnrg.sweep import load_results
-from gnnrg.theory import features_only_accuracy, it_threshold, one_layer_accuracy
+from gnnrg.theory import features_only_accuracy, one_layer_accuracy, weak_recovery_statistic
 
 SETTINGS = settings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
@@ -178,7 +178,7 @@ def test_fuzzed_theory_returns_accuracies_or_a_named_error(n, p_in, p_out, mu, s
 def test_fuzzed_baselines_are_probabilities_or_named_errors(mu, sigma, lam):
     try:
         acc = float(features_only_accuracy(mu, sigma))
-        it = float(it_threshold(lam, mu, sigma=sigma, n=1000, num_features=10))
+        it = float(weak_recovery_statistic(lam, mu, sigma=sigma, n=1000, num_features=10))
     except (ValueError, TypeError) as err:
         assert str(err)
         return

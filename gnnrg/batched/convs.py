@@ -56,7 +56,9 @@ class MLPTwin(Twin):
         """Logits of feature rows ``x`` ``(B, m, F)``, any subset of each model's nodes."""
         h, layers = x, self.model.layers
         for i in range(layers):
-            h = self.dense(h, self.p(f"lins.{i}.weight"), self.p(f"lins.{i}.bias"), i == layers - 1)
+            h = self.dense(
+                h, self.param(f"lins.{i}.weight"), self.param(f"lins.{i}.bias"), i == layers - 1
+            )
         return h
 
 
@@ -68,7 +70,7 @@ class GCNTwin(Twin):
     def forward(self, stack: GraphStack, **extra: Any) -> Tensor:
         h, layers = stack.x, self.model.layers
         for i in range(layers):
-            weight, bias = self.p(f"convs.{i}.lin.weight"), self.p(f"convs.{i}.bias")
+            weight, bias = self.param(f"convs.{i}.lin.weight"), self.param(f"convs.{i}.bias")
             h = _aggregate_then_project(self, stack, "gcn", h, weight, bias, i)
         return h
 
@@ -86,8 +88,8 @@ class SAGETwin(Twin):
         h, layers = stack.x, self.model.layers
         for i in range(layers):
             pre = f"convs.{i}."
-            w_l, w_r = self.p(pre + "lin_l.weight"), self.p(pre + "lin_r.weight")
-            bias, last = self.p(pre + "lin_l.bias"), i == layers - 1
+            w_l, w_r = self.param(pre + "lin_l.weight"), self.param(pre + "lin_r.weight")
+            bias, last = self.param(pre + "lin_l.bias"), i == layers - 1
             if i == 0:
                 both = stack.cached(
                     "sage-input",
@@ -129,14 +131,14 @@ class GATTwin(Twin):
             else:
                 outs = self._heads(stack, conv, pre, h)
             z = _merge_heads(outs, conv.concat).view(stack.batch, stack.n, -1)
-            h = self.act(z + self.p(pre + "bias").unsqueeze(1), i == len(convs) - 1)
+            h = self.act(z + self.param(pre + "bias").unsqueeze(1), i == len(convs) - 1)
         return h
 
     def _heads(self, stack: GraphStack, conv: Any, pre: str, h: Tensor) -> list[Tensor]:
         heads, width = conv.heads, conv.out_channels
-        xw = linear(h, self.p(pre + "lin.weight")).view(stack.batch, stack.n, heads, width)
-        src = (xw * self.p(pre + "att_src")).sum(-1).reshape(stack.size, heads).t()
-        dst = (xw * self.p(pre + "att_dst")).sum(-1).reshape(stack.size, heads).t()
+        xw = linear(h, self.param(pre + "lin.weight")).view(stack.batch, stack.n, heads, width)
+        src = (xw * self.param(pre + "att_src")).sum(-1).reshape(stack.size, heads).t()
+        dst = (xw * self.param(pre + "att_dst")).sum(-1).reshape(stack.size, heads).t()
         flat = xw.reshape(stack.size, heads, width)
         slope = conv.negative_slope
         return [
@@ -144,11 +146,11 @@ class GATTwin(Twin):
         ]
 
     def _heads_on_features(self, stack: GraphStack, conv: Any, pre: str) -> list[Tensor]:
-        weight = self.p(pre + "lin.weight").view(stack.batch, conv.heads, conv.out_channels, -1)
+        weight = self.param(pre + "lin.weight").view(stack.batch, conv.heads, conv.out_channels, -1)
         features = stack.x.reshape(stack.size, -1)
         outs = []
         for k in range(conv.heads):
-            att = [self.p(pre + name)[:, 0, k] for name in ("att_dst", "att_src")]
+            att = [self.param(pre + name)[:, 0, k] for name in ("att_dst", "att_src")]
             directions = torch.stack([torch.einsum("bcf,bc->bf", weight[:, k], a) for a in att], 2)
             logits = linear(stack.x, directions.transpose(1, 2)).reshape(stack.size, 2).t()
             mixed = additive_attend(
@@ -179,16 +181,18 @@ class TransformerLocalTwin(Twin):
             else:
                 outs = self._heads(stack, conv, pre, h)
             z = _merge_heads(outs, conv.concat).view(stack.batch, stack.n, -1)
-            z = z + linear(h, self.p(pre + "lin_skip.weight"), self.p(pre + "lin_skip.bias"))
+            z = z + linear(
+                h, self.param(pre + "lin_skip.weight"), self.param(pre + "lin_skip.bias")
+            )
             h = self.act(z, i == len(convs) - 1)
         return h
 
     def _heads(self, stack: GraphStack, conv: Any, pre: str, h: Tensor) -> list[Tensor]:
         heads, width = conv.heads, conv.out_channels
         q, k, v = (
-            linear(h, self.p(f"{pre}lin_{name}.weight"), self.p(f"{pre}lin_{name}.bias")).reshape(
-                stack.size, heads, width
-            )
+            linear(
+                h, self.param(f"{pre}lin_{name}.weight"), self.param(f"{pre}lin_{name}.bias")
+            ).reshape(stack.size, heads, width)
             for name in ("query", "key", "value")
         )
         return [dot_attend(stack.plain, q[:, j], k[:, j], v[:, j]) for j in range(heads)]
@@ -201,8 +205,8 @@ class TransformerLocalTwin(Twin):
         padded = 8 * math.ceil((features + 1) / 8)
 
         def augmented(name: str) -> Tensor:  # [W, b, 0] per head: (B, heads, width, padded)
-            weight = self.p(f"{pre}lin_{name}.weight").view(batch, heads, width, -1)
-            bias = self.p(f"{pre}lin_{name}.bias").view(batch, heads, width, 1)
+            weight = self.param(f"{pre}lin_{name}.weight").view(batch, heads, width, -1)
+            bias = self.param(f"{pre}lin_{name}.bias").view(batch, heads, width, 1)
             return torch.nn.functional.pad(torch.cat([weight, bias], 3), (0, padded - features - 1))
 
         q, k, v = augmented("query"), augmented("key"), augmented("value")

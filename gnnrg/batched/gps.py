@@ -30,8 +30,11 @@ class GraphTransformerTwin(Twin):
 
     def _norm(self, h: Tensor, pre: str) -> Tensor:
         """``BatchNorm1d`` over each model's nodes, with its running statistics."""
-        weight, bias = self.p(pre + "weight").unsqueeze(1), self.p(pre + "bias").unsqueeze(1)
-        mean_buf, var_buf = self.p(pre + "running_mean"), self.p(pre + "running_var")
+        weight, bias = (
+            self.param(pre + "weight").unsqueeze(1),
+            self.param(pre + "bias").unsqueeze(1),
+        )
+        mean_buf, var_buf = self.param(pre + "running_mean"), self.param(pre + "running_var")
         norm = self.model.convs[0].norm1.module
         if self.training:
             mean, var = h.mean(1), h.var(1, unbiased=False)
@@ -40,38 +43,47 @@ class GraphTransformerTwin(Twin):
                 m = norm.momentum
                 mean_buf.mul_(1 - m).add_(m * mean)
                 var_buf.mul_(1 - m).add_(m * var * n / max(n - 1, 1))
-                self.p(pre + "num_batches_tracked").add_(1)
+                self.param(pre + "num_batches_tracked").add_(1)
         else:
             mean, var = mean_buf, var_buf
         return (h - mean.unsqueeze(1)) * torch.rsqrt(var.unsqueeze(1) + norm.eps) * weight + bias
 
     def _attention(self, h: Tensor, pre: str, heads: int) -> Tensor:
         batch, n, width = h.shape
-        qkv = linear(h, self.p(pre + "in_proj_weight"), self.p(pre + "in_proj_bias"))
+        qkv = linear(h, self.param(pre + "in_proj_weight"), self.param(pre + "in_proj_bias"))
         q, k, v = (
             t.reshape(batch, n, heads, width // heads).transpose(1, 2)
             for t in qkv.split(width, dim=-1)
         )
         out = F.scaled_dot_product_attention(q, k, v)
         out = out.transpose(1, 2).reshape(batch, n, width)
-        return linear(out, self.p(pre + "out_proj.weight"), self.p(pre + "out_proj.bias"))
+        return linear(out, self.param(pre + "out_proj.weight"), self.param(pre + "out_proj.bias"))
 
     def forward(self, stack: GraphStack, *, encoding: Tensor, **extra: Any) -> Tensor:
         h = linear(
-            torch.cat([stack.x, encoding], dim=-1), self.p("encode.weight"), self.p("encode.bias")
+            torch.cat([stack.x, encoding], dim=-1),
+            self.param("encode.weight"),
+            self.param("encode.bias"),
         )
         for i, conv in enumerate(self.model.convs):
             pre = f"convs.{i}."
-            gin = stack.propagate("sum", h) + (1 + self.p(pre + "conv.eps")).unsqueeze(1) * h
+            gin = stack.propagate("sum", h) + (1 + self.param(pre + "conv.eps")).unsqueeze(1) * h
             gin = linear(
-                gin, self.p(pre + "conv.nn.0.weight"), self.p(pre + "conv.nn.0.bias"), relu=True
+                gin,
+                self.param(pre + "conv.nn.0.weight"),
+                self.param(pre + "conv.nn.0.bias"),
+                relu=True,
             )
-            gin = linear(gin, self.p(pre + "conv.nn.2.weight"), self.p(pre + "conv.nn.2.bias"))
+            gin = linear(
+                gin, self.param(pre + "conv.nn.2.weight"), self.param(pre + "conv.nn.2.bias")
+            )
             local = self._norm(self._drop(gin) + h, pre + "norm1.module.")
             att = self._attention(h, pre + "attn.", conv.heads)
             att = self._norm(self._drop(att) + h, pre + "norm2.module.")
             out = local + att
-            mlp = self.dense(out, self.p(pre + "mlp.0.weight"), self.p(pre + "mlp.0.bias"), False)
-            mlp = linear(mlp, self.p(pre + "mlp.3.weight"), self.p(pre + "mlp.3.bias"))
+            mlp = self.dense(
+                out, self.param(pre + "mlp.0.weight"), self.param(pre + "mlp.0.bias"), False
+            )
+            mlp = linear(mlp, self.param(pre + "mlp.3.weight"), self.param(pre + "mlp.3.bias"))
             h = self._norm(out + self._drop(mlp), pre + "norm3.module.")
-        return linear(h, self.p("readout.weight"), self.p("readout.bias"))
+        return linear(h, self.param("readout.weight"), self.param("readout.bias"))

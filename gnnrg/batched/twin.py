@@ -124,7 +124,7 @@ class Twin(nn.Module):
         """The first reference module (its hyperparameters describe every copy)."""
         return self.template[0]
 
-    def p(self, name: str) -> Tensor:
+    def param(self, name: str) -> Tensor:
         """The stacked parameter or buffer called ``name`` in the reference module."""
         slot = _slot(name)
         if slot in self.params:
@@ -135,7 +135,7 @@ class Twin(nn.Module):
         """Every stacked parameter and buffer by its reference name (detached, not copied)."""
         names = [k for k, _ in self.model.named_parameters()]
         names += [k for k, _ in self.model.named_buffers()]
-        return {k: self.p(k).detach() for k in names}
+        return {k: self.param(k).detach() for k in names}
 
     def state(self) -> dict[str, Tensor]:
         """:meth:`tensors`, copied."""
@@ -145,7 +145,7 @@ class Twin(nn.Module):
         """Overwrite stacked tensors from :meth:`state`-like ``state``."""
         with torch.no_grad():
             for key, value in state.items():
-                self.p(key).copy_(value)
+                self.param(key).copy_(value)
 
     def unstack(self, models: list[nn.Module]) -> list[nn.Module]:
         """Copy model ``b``'s weights into ``models[b]`` and return ``models``."""

@@ -156,10 +156,10 @@ def sample_class_gaussian_features(
 
 def erase(
     data: Data,
-    edges: bool = True,
-    features: bool = True,
-    seed: int | np.random.Generator | None = None,
     *,
+    rewire: bool = True,
+    resample_features: bool = True,
+    seed: int | np.random.Generator | None = None,
     covariance: str = "full",
 ) -> Data:
     """Erase higher-order structure from a labelled graph (the study's "erasure").
@@ -168,9 +168,9 @@ def erase(
     ----------
     data : torch_geometric.data.Data
         A graph with labels ``y`` (and features ``x`` if ``features``).
-    edges : bool, default True
+    rewire : bool, default True
         Rewire keeping every node's degree and the edge count of every class pair.
-    features : bool, default True
+    resample_features : bool, default True
         Resample features from per-class Gaussians fitted to the data.
     seed : int, Generator or None
     covariance : {"full", "diagonal"}, default "full"
@@ -193,16 +193,16 @@ def erase(
 
     if getattr(data, "y", None) is None:
         raise ValueError("erase needs node labels: data.y is missing")
-    if features and getattr(data, "x", None) is None:
-        raise ValueError("erase(features=True) needs node features: data.x is missing")
+    if resample_features and getattr(data, "x", None) is None:
+        raise ValueError("erase(resample_features=True) needs node features: data.x is missing")
     rng = np.random.default_rng(seed)
     y = data.y.numpy()
     e, n = edge_array(data)
-    if edges:
+    if rewire:
         e = rewire_within_class_pairs(e, y, rng)
     x = None if getattr(data, "x", None) is None else data.x.numpy()
-    if features:
+    if resample_features:
         x = sample_class_gaussian_features(x, y, rng, covariance=covariance)
     params = dict(getattr(data, "params", None) or {})
-    params["erased"] = {"edges": bool(edges), "features": bool(features)}
+    params["erased"] = {"edges": bool(rewire), "features": bool(resample_features)}
     return make_data(e, x, y, n, params)

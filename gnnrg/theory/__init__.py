@@ -9,8 +9,8 @@ from gnnrg.theory.accuracy import (
 from gnnrg.theory.baselines import (
     features_only_accuracy,
     gcn_beats_features,
-    it_threshold,
     it_threshold_mu,
+    weak_recovery_statistic,
 )
 from gnnrg.theory.graph_only import (
     amp_labels,
@@ -35,7 +35,6 @@ __all__ = [
     "graph_average_accuracy",
     "graph_only_bayes_accuracy",
     "graph_only_spectral_accuracy",
-    "it_threshold",
     "it_threshold_mu",
     "joint_bayes_accuracy",
     "linear_gcn_accuracy",
@@ -47,4 +46,5 @@ __all__ = [
     "two_layer_accuracy",
     "two_layer_moments",
     "two_layer_tree_accuracy",
+    "weak_recovery_statistic",
 ]

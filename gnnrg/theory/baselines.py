@@ -22,8 +22,8 @@ _RULE = (_RULE[0], _RULE[1] / np.sqrt(2 * np.pi))
 __all__ = [
     "features_only_accuracy",
     "gcn_beats_features",
-    "it_threshold",
     "it_threshold_mu",
+    "weak_recovery_statistic",
 ]
 
 
@@ -76,12 +76,27 @@ def _check_signal(mu, sigma) -> None:
         raise ValueError(f"mu must be finite and >= 0 (got {mu.min() if mu.size else mu})")
 
 
-def it_threshold(lam, mu, *, sigma: float = 1.0, n: int, num_features: int):
-    """The value λ² + μ_D²/γ: weak recovery is possible iff it exceeds 1.
+def weak_recovery_statistic(lam, mu, *, sigma: float = 1.0, n: int, num_features: int):
+    """The weak-recovery statistic λ² + μ_D²/γ of the two-class cSBM: weak recovery is
+    possible iff it exceeds 1 (Deshpande et al. 2018; Lu & Sen 2020). :func:`it_threshold_mu`
+    gives the μ where it equals 1.
+
+    Parameters
+    ----------
+    lam, mu : float or array
+        Edge signal λ and feature signal μ >= 0 (broadcast together).
+    sigma : float, default 1.0
+    n, num_features : int
+        Nodes and feature dimension (γ = n/F, μ_D = γ (μ/σ)²).
+
+    Returns
+    -------
+    ndarray
+        λ² + μ_D²/γ = λ² + (n/F)(μ/σ)⁴.
 
     Examples
     --------
-    >>> float(it_threshold(0.5, 0.3, n=1000, num_features=10))
+    >>> float(weak_recovery_statistic(0.5, 0.3, n=1000, num_features=10))
     1.06
     """
     _check_signal(mu, sigma)

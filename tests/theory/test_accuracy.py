@@ -12,11 +12,11 @@ from gnnrg.parameters import block_probabilities, expected_neighbours
 from gnnrg.theory import (
     features_only_accuracy,
     graph_average_accuracy,
-    it_threshold,
     it_threshold_mu,
     nodewise_accuracy,
     one_layer_accuracy,
     two_layer_tree_accuracy,
+    weak_recovery_statistic,
 )
 from gnnrg.theory.montecarlo import simulate_accuracy
 
@@ -132,7 +132,9 @@ def test_nodewise_is_sparse_on_large_graphs():
 def test_information_theoretic_threshold_conversions():
     n, f = 1000, 10
     mu = it_threshold_mu(np.array([0.0, 0.6, 1.2]), n=n, num_features=f)
-    assert np.allclose(it_threshold(np.array([0.0, 0.6]), mu[:2], n=n, num_features=f), 1.0)
+    assert np.allclose(
+        weak_recovery_statistic(np.array([0.0, 0.6]), mu[:2], n=n, num_features=f), 1.0
+    )
     assert mu[2] == 0.0
 
 
