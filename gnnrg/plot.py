@@ -100,52 +100,55 @@ def _show(value: Any) -> str:
     return "none" if _missing(value) else str(value)
 
 
-#: The variant arguments of :func:`gnnrg.csbm` that switch a variant on; the others
-#: (``motif_classes``, ``degree_exponent``, ...) only shape a variant that is on.
-_SWITCHES = ("degree_law", "edge_noise", "feature_noise", "noise_features", "motif")
-#: Variants the theory describes, and the columns that then shape it.
-_THEORY_VARIANTS = {"degree_law": ("degree_exponent", "degree_sigma")}
-
-
 def _plain_csbm(df: pd.DataFrame, allow: tuple[str, ...] = ()) -> bool:
-    """Whether every row's graphs are the plain cSBM (every variant switched off, but those
-    in ``allow``)."""
-    from gnnrg.generators.csbm import VARIANTS
+    """Whether every row's graphs are the plain cSBM: every variant switched off (as its
+    declaration says, :data:`gnnrg.generators.csbm.VARIANT_DECLARATIONS`), but those whose
+    names are in ``allow``. A column missing is a variant never switched on."""
+    from gnnrg.generators.csbm import VARIANT_DECLARATIONS
 
-    for key in _SWITCHES:
-        default = VARIANTS[key]
-        if key not in df or key in allow:
+    for variant in VARIANT_DECLARATIONS:
+        if variant.name in allow:
             continue
-        column = df[key]
-        plain = column.isna() if default is None else (column == default)
-        if not plain.all():
-            return False
+        for key in variant.switches:
+            if key not in df:
+                continue
+            default, column = variant.parameters[key], df[key]
+            plain = column.isna() if default is None else (column == default)
+            if not plain.all():
+                return False
     return True
 
 
 def _theory_graph(sub: pd.DataFrame) -> dict[str, Any] | None:
-    """The graph arguments of the theory for a slice (classes, λ convention, degree law), or
-    None when the slice is not a graph the theory describes (another variant, a law that
-    varies, an array of propensities)."""
-    if not _plain_csbm(sub, allow=tuple(_THEORY_VARIANTS)):
+    """The graph arguments of the theory for a slice (classes, λ convention and the
+    parameters of the variants the theory describes, when switched on), or None when the
+    slice is not a graph the theory describes (another variant, arguments that vary, an array
+    of propensities)."""
+    from gnnrg.generators.csbm import VARIANT_DECLARATIONS
+
+    described = [v for v in VARIANT_DECLARATIONS if v.theory]
+    if not _plain_csbm(sub, allow=tuple(v.name for v in described)):
         return None
     graph: dict[str, Any] = {}
-    for key in ("classes", "lam_convention", "degree_law"):
+    for key in ("classes", "lam_convention"):
         if key in sub:
-            values = sub[key].dropna().unique()
-            if len(values) > 1 or (key == "degree_law" and sub[key].isna().any() and len(values)):
+            if sub[key].nunique() > 1:
                 return None
-            if len(values):
-                graph[key] = values[0].item() if hasattr(values[0], "item") else values[0]
-    law = graph.get("degree_law")
-    if law is not None:
-        if law not in ("powerlaw", "lognormal"):
-            return None
-        shape = "degree_exponent" if law == "powerlaw" else "degree_sigma"
-        if shape in sub:
-            if sub[shape].nunique() != 1:
-                return None
-            graph[shape] = float(sub[shape].iloc[0])
+            graph[key] = sub[key].iloc[0].item() if hasattr(sub[key].iloc[0], "item") else (
+                sub[key].iloc[0]
+            )  # fmt: skip
+    for variant in described:
+        switches = [k for k in variant.switches if k in sub]
+        if not switches or sub[switches[0]].isna().all():
+            continue  # off in every row
+        for key in variant.parameters:
+            if key in sub:
+                if sub[key].nunique(dropna=False) > 1:
+                    return None
+                value = sub[key].iloc[0]
+                graph[key] = value.item() if hasattr(value, "item") else value
+    if graph.get("degree_law") == "array":  # the caller's propensities: no law to average
+        return None
     return graph
 
 

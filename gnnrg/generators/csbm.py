@@ -11,35 +11,58 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from gnnrg._checks import check_choice, check_fraction, check_int, check_real
-from gnnrg.generators.degrees import DEGREE_LAWS, sample_propensities
-from gnnrg.generators.edge_noise import EDGE_NOISE_MODES, rewire_edges
+from gnnrg._checks import check_choice, check_int, check_real
+from gnnrg.generators.degrees import DEGREE_CORRECTION, sample_propensities
+from gnnrg.generators.edge_noise import EDGE_NOISE, rewire_edges
+from gnnrg.generators.features import FEATURE_NOISE, sample_features
 from gnnrg.generators.features import class_means as default_class_means
-from gnnrg.generators.features import sample_features
-from gnnrg.generators.motifs import DEFAULT_SIZE, MOTIFS, plant_motifs
+from gnnrg.generators.motifs import PLANTED_MOTIFS, plant_motifs
 from gnnrg.generators.sbm import sample_sbm_edges
+from gnnrg.generators.variant import Variant
 from gnnrg.interop import make_data
 from gnnrg.parameters import LAM_CONVENTIONS, block_probabilities, lam_from_probabilities
 
 if TYPE_CHECKING:
     from torch_geometric.data import Data
 
-__all__ = ["VARIANTS", "balanced_labels", "csbm", "csbm_parameters", "sample_block_graph"]
+__all__ = [
+    "CORE",
+    "VARIANTS",
+    "VARIANT_DECLARATIONS",
+    "balanced_labels",
+    "csbm",
+    "csbm_parameters",
+    "sample_block_graph",
+]
+
+#: The variants of the cSBM, each declared in its own module: their keyword arguments of
+#: :func:`csbm`, which of them switch the variant on, their checks (see
+#: :class:`~gnnrg.generators.variant.Variant`). A new variant is its module and a line here.
+VARIANT_DECLARATIONS: tuple[Variant, ...] = (
+    DEGREE_CORRECTION,
+    EDGE_NOISE,
+    FEATURE_NOISE,
+    PLANTED_MOTIFS,
+)
 
 #: Variant keyword arguments of :func:`csbm` and their defaults (the plain cSBM).
 VARIANTS: dict[str, Any] = {
-    "degree_law": None,
-    "degree_exponent": 2.5,
-    "degree_sigma": 1.0,
-    "edge_noise": 0.0,
-    "edge_noise_mode": "uniform",
-    "feature_noise": 0.0,
-    "noise_features": 0,
-    "motif": None,
-    "motif_count": None,
-    "motif_size": None,
-    "motif_classes": "same",
-    "motif_degree": 2.0,
+    name: default
+    for variant in VARIANT_DECLARATIONS
+    for name, default in variant.parameters.items()
+}
+
+#: The other keyword arguments of :func:`csbm` (but ``n`` and ``seed``) and their defaults.
+CORE: dict[str, Any] = {
+    "classes": 2,
+    "avg_degree": 10.0,
+    "lam": 0.0,
+    "mu": 1.0,
+    "sigma": 1.0,
+    "num_features": 10,
+    "p_in": None,
+    "p_out": None,
+    "class_means": None,
     "lam_convention": "kesten-stigum",
 }
 
@@ -103,37 +126,12 @@ def sample_block_graph(
     return order[sample_sbm_edges(sizes, probs, rng, propensities=theta)], y
 
 
-def csbm_parameters(
-    n: int,
-    classes: int = 2,
-    avg_degree: float = 10.0,
-    lam: float = 0.0,
-    mu: float = 1.0,
-    sigma: float = 1.0,
-    num_features: int = 10,
-    *,
-    p_in: float | None = None,
-    p_out: float | None = None,
-    degree_law: str | np.ndarray | None = None,
-    degree_exponent: float = 2.5,
-    degree_sigma: float = 1.0,
-    edge_noise: float = 0.0,
-    edge_noise_mode: str = "uniform",
-    feature_noise: float = 0.0,
-    noise_features: int = 0,
-    motif: str | None = None,
-    motif_count: int | None = None,
-    motif_size: int | None = None,
-    motif_classes: str = "same",
-    motif_degree: float = 2.0,
-    class_means: np.ndarray | None = None,
-    lam_convention: str = "kesten-stigum",
-    **unknown: Any,
-) -> dict[str, Any]:
+def csbm_parameters(n: int, **arguments: Any) -> dict[str, Any]:
     """Check :func:`csbm`'s arguments and resolve them, without sampling anything.
 
-    Takes the arguments of :func:`csbm` (but ``seed``) and returns the dict that becomes
-    ``data.params``: every argument after checking, with both ``(avg_degree, lam)`` and
+    Takes the arguments of :func:`csbm` (but ``seed``; positional ones by name) and returns
+    the dict that becomes ``data.params``: every argument after checking (each variant by its
+    own declaration, :data:`VARIANT_DECLARATIONS`), with both ``(avg_degree, lam)`` and
     ``(p_in, p_out)`` filled in and motif defaults applied.
 
     Raises
@@ -147,20 +145,22 @@ def csbm_parameters(
     >>> round(p["p_in"], 6), p["motif"]
     (0.013162, None)
     """
+    unknown = sorted(set(arguments) - set(CORE) - set(VARIANTS))
     if unknown:
-        names = ", ".join(sorted(unknown))
         raise ValueError(
-            f"unknown csbm argument(s): {names}; valid variants are {sorted(VARIANTS)}"
+            f"unknown csbm argument(s): {', '.join(unknown)}; valid variants are {sorted(VARIANTS)}"
         )
-    classes = check_int("classes", classes, low=2)
+    values = {**CORE, **VARIANTS, **arguments}
+    classes = check_int("classes", values["classes"], low=2)
     n = check_int("n", n, low=classes)
-    mu = check_real("mu", mu, low=0.0)
-    sigma = check_real("sigma", sigma, low=0.0)
-    num_features = check_int("num_features", num_features, low=1)
+    mu = check_real("mu", values["mu"], low=0.0)
+    sigma = check_real("sigma", values["sigma"], low=0.0)
+    num_features = check_int("num_features", values["num_features"], low=1)
     if classes > 2 and num_features < classes:
         raise ValueError(
             f"num_features={num_features} must be >= classes={classes} (class means are orthogonal)"
         )
+    class_means = values["class_means"]
     if class_means is not None:
         class_means = np.asarray(class_means, dtype=np.float64)
         if class_means.shape != (classes, num_features):
@@ -168,42 +168,15 @@ def csbm_parameters(
                 f"class_means has shape {class_means.shape}; expected "
                 f"(classes, num_features) = ({classes}, {num_features})"
             )
+    p_in, p_out = values["p_in"], values["p_out"]
     if (p_in is None) != (p_out is None):
         raise ValueError("give both p_in and p_out, or neither (then avg_degree and lam are used)")
-    lam_convention = check_choice("lam_convention", lam_convention, LAM_CONVENTIONS)
+    lam_convention = check_choice("lam_convention", values["lam_convention"], LAM_CONVENTIONS)
     if p_in is not None:
         avg_degree, lam = lam_from_probabilities(n, p_in, p_out, classes, lam_convention)
     else:
+        avg_degree, lam = values["avg_degree"], values["lam"]
         p_in, p_out = block_probabilities(n, avg_degree, lam, classes, lam_convention)
-    edge_noise = check_fraction("edge_noise", edge_noise)
-    edge_noise_mode = check_choice("edge_noise_mode", edge_noise_mode, EDGE_NOISE_MODES)
-    feature_noise = check_fraction("feature_noise", feature_noise)
-    noise_features = check_int("noise_features", noise_features, low=0)
-    if motif is not None:
-        motif = check_choice("motif", motif, MOTIFS)
-        motif_count = (
-            n // 10 if motif_count is None else check_int("motif_count", motif_count, low=0)
-        )
-        motif_size = DEFAULT_SIZE.get(motif, 0) if motif_size is None else motif_size
-        if motif == "triangle":
-            motif_size = 3
-        low_size = {"clique": 3, "cycle": 3, "star": 2, "hierarchical": 1}.get(motif, 0)
-        motif_size = check_int("motif_size", motif_size, low=low_size, high=n)
-        motif_classes = check_choice("motif_classes", motif_classes, ("same", "mixed"))
-        smallest = n // classes if motif_classes == "same" else n
-        if motif in ("triangle", "clique", "cycle", "star") and motif_size > smallest:
-            raise ValueError(
-                f"motif_size={motif_size} must be <= {smallest}, the nodes available to one "
-                f"motif with motif_classes={motif_classes!r}"
-            )
-        motif_degree = check_real("motif_degree", motif_degree, low=0.0)
-    if degree_law is not None and isinstance(degree_law, str):
-        degree_law = check_choice("degree_law", degree_law, DEGREE_LAWS)
-        if degree_law == "powerlaw":
-            degree_exponent = check_real("degree_exponent", degree_exponent, low=2.0, low_open=True)
-        else:
-            degree_sigma = check_real("degree_sigma", degree_sigma, low=0.0)
-
     params = {
         "model": "csbm",
         "n": n,
@@ -215,21 +188,11 @@ def csbm_parameters(
         "mu": mu,
         "sigma": sigma,
         "num_features": num_features,
-        "degree_law": degree_law if isinstance(degree_law, str) or degree_law is None else "array",
-        "degree_exponent": degree_exponent,
-        "degree_sigma": degree_sigma,
-        "edge_noise": edge_noise,
-        "edge_noise_mode": edge_noise_mode,
-        "feature_noise": feature_noise,
-        "noise_features": noise_features,
-        "motif": motif,
-        "motif_count": motif_count,
-        "motif_size": motif_size,
-        "motif_classes": motif_classes,
-        "motif_degree": motif_degree,
-        "class_means": None if class_means is None else "custom",
-        "lam_convention": lam_convention,
     }
+    for variant in VARIANT_DECLARATIONS:
+        params.update(variant.check(n, classes, **{k: values[k] for k in variant.parameters}))
+    params["class_means"] = None if class_means is None else "custom"
+    params["lam_convention"] = lam_convention
     return params
 
 
@@ -353,32 +316,10 @@ def csbm(
     >>> round(data.params["p_in"] * 1000, 3), round(data.params["p_out"] * 1000, 3)
     (13.162, 6.838)
     """
-    params = csbm_parameters(
-        n,
-        classes,
-        avg_degree,
-        lam,
-        mu,
-        sigma,
-        num_features,
-        p_in=p_in,
-        p_out=p_out,
-        degree_law=degree_law,
-        degree_exponent=degree_exponent,
-        degree_sigma=degree_sigma,
-        edge_noise=edge_noise,
-        edge_noise_mode=edge_noise_mode,
-        feature_noise=feature_noise,
-        noise_features=noise_features,
-        motif=motif,
-        motif_count=motif_count,
-        motif_size=motif_size,
-        motif_classes=motif_classes,
-        motif_degree=motif_degree,
-        class_means=class_means,
-        lam_convention=lam_convention,
-        **unknown,
-    )
+    arguments = {
+        name: value for name, value in locals().items() if name in CORE or name in VARIANTS
+    }
+    params = csbm_parameters(n, **arguments, **unknown)
     params["seed"] = seed if isinstance(seed, int) else None
     n, classes, motif = params["n"], params["classes"], params["motif"]
     p_in, p_out = params["p_in"], params["p_out"]

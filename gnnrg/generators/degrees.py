@@ -6,13 +6,53 @@ class-mixing counts of the uncorrected model are kept.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from gnnrg._checks import check_choice, check_real
+from gnnrg.generators.variant import Variant
 
-__all__ = ["DEGREE_LAWS", "sample_propensities"]
+__all__ = ["DEGREE_CORRECTION", "DEGREE_LAWS", "check_degree_correction", "sample_propensities"]
 
 DEGREE_LAWS = ("powerlaw", "lognormal")
+
+
+def check_degree_correction(
+    n: int, classes: int, *, degree_law: Any, degree_exponent: float, degree_sigma: float
+) -> dict[str, Any]:
+    """The degree-correction arguments of :func:`gnnrg.csbm`, checked; an array law is
+    recorded as ``"array"`` (its shape is checked when it is used).
+
+    Examples
+    --------
+    >>> check_degree_correction(100, 2, degree_law="powerlaw", degree_exponent=3,
+    ...                         degree_sigma=1.0)["degree_law"]
+    'powerlaw'
+    """
+    if isinstance(degree_law, str):
+        degree_law = check_choice("degree_law", degree_law, DEGREE_LAWS)
+        if degree_law == "powerlaw":
+            degree_exponent = check_real("degree_exponent", degree_exponent, low=2.0, low_open=True)
+        else:
+            degree_sigma = check_real("degree_sigma", degree_sigma, low=0.0)
+    elif degree_law is not None:
+        degree_law = "array"
+    return {
+        "degree_law": degree_law,
+        "degree_exponent": degree_exponent,
+        "degree_sigma": degree_sigma,
+    }
+
+
+#: Karrer–Newman degree correction (propensities normalised within each class).
+DEGREE_CORRECTION = Variant(
+    name="degree correction",
+    parameters={"degree_law": None, "degree_exponent": 2.5, "degree_sigma": 1.0},
+    switches=("degree_law",),
+    check=check_degree_correction,
+    theory=True,
+)
 
 
 def sample_propensities(

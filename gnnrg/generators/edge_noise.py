@@ -2,13 +2,42 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
+from gnnrg._checks import check_choice, check_fraction
 from gnnrg.edgelist import canonical_edges
+from gnnrg.generators.variant import Variant
 
-__all__ = ["EDGE_NOISE_MODES", "rewire_edges"]
+__all__ = ["EDGE_NOISE", "EDGE_NOISE_MODES", "check_edge_noise", "rewire_edges"]
 
 EDGE_NOISE_MODES = ("uniform", "degree")
+
+
+def check_edge_noise(
+    n: int, classes: int, *, edge_noise: float, edge_noise_mode: str
+) -> dict[str, Any]:
+    """The edge-noise arguments of :func:`gnnrg.csbm`, checked.
+
+    Examples
+    --------
+    >>> check_edge_noise(100, 2, edge_noise=0.2, edge_noise_mode="degree")
+    {'edge_noise': 0.2, 'edge_noise_mode': 'degree'}
+    """
+    return {
+        "edge_noise": check_fraction("edge_noise", edge_noise),
+        "edge_noise_mode": check_choice("edge_noise_mode", edge_noise_mode, EDGE_NOISE_MODES),
+    }
+
+
+#: A fraction of the edges rewired after sampling.
+EDGE_NOISE = Variant(
+    name="edge noise",
+    parameters={"edge_noise": 0.0, "edge_noise_mode": "uniform"},
+    switches=("edge_noise",),
+    check=check_edge_noise,
+)
 
 
 def rewire_edges(

@@ -2,9 +2,40 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
-__all__ = ["class_means", "sample_features"]
+from gnnrg._checks import check_fraction, check_int
+from gnnrg.generators.variant import Variant
+
+__all__ = ["FEATURE_NOISE", "check_feature_noise", "class_means", "sample_features"]
+
+
+def check_feature_noise(
+    n: int, classes: int, *, feature_noise: float, noise_features: int
+) -> dict[str, Any]:
+    """The feature-noise arguments of :func:`gnnrg.csbm`, checked.
+
+    Examples
+    --------
+    >>> check_feature_noise(100, 2, feature_noise=0.1, noise_features=5)
+    {'feature_noise': 0.1, 'noise_features': 5}
+    """
+    return {
+        "feature_noise": check_fraction("feature_noise", feature_noise),
+        "noise_features": check_int("noise_features", noise_features, low=0),
+    }
+
+
+#: Features resampled from a random class for a fraction of the nodes, and label-free
+#: dimensions appended.
+FEATURE_NOISE = Variant(
+    name="feature noise",
+    parameters={"feature_noise": 0.0, "noise_features": 0},
+    switches=("feature_noise", "noise_features"),
+    check=check_feature_noise,
+)
 
 
 def class_means(classes: int, num_features: int) -> np.ndarray:

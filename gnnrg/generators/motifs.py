@@ -6,16 +6,81 @@ planted edge inside one class; ``False`` draws the nodes class-blind.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
+from gnnrg._checks import check_choice, check_int, check_real
 from gnnrg.edgelist import canonical_edges
 from gnnrg.generators.sbm import sample_sbm_edges
+from gnnrg.generators.variant import Variant
 
-__all__ = ["MOTIFS", "motif_template", "plant_motifs"]
+__all__ = ["MOTIFS", "PLANTED_MOTIFS", "check_motifs", "motif_template", "plant_motifs"]
 
 MOTIFS = ("triangle", "clique", "cycle", "star", "spatial", "triadic", "hierarchical")
 _SMALL = ("triangle", "clique", "cycle", "star")
 DEFAULT_SIZE = {"triangle": 3, "clique": 4, "cycle": 5, "star": 5, "hierarchical": 4}
+_LOWEST_SIZE = {"clique": 3, "cycle": 3, "star": 2, "hierarchical": 1}
+
+
+def check_motifs(
+    n: int,
+    classes: int,
+    *,
+    motif: str | None,
+    motif_count: int | None,
+    motif_size: int | None,
+    motif_classes: str,
+    motif_degree: float,
+) -> dict[str, Any]:
+    """The planted-motif arguments of :func:`gnnrg.csbm`, checked, with the defaults of the
+    chosen motif filled in (count n // 10; size by motif; a triangle has 3 nodes).
+
+    Examples
+    --------
+    >>> check_motifs(100, 2, motif="clique", motif_count=None, motif_size=None,
+    ...              motif_classes="same", motif_degree=2.0)["motif_size"]
+    4
+    """
+    if motif is not None:
+        motif = check_choice("motif", motif, MOTIFS)
+        motif_count = (
+            n // 10 if motif_count is None else check_int("motif_count", motif_count, low=0)
+        )
+        motif_size = DEFAULT_SIZE.get(motif, 0) if motif_size is None else motif_size
+        if motif == "triangle":
+            motif_size = 3
+        motif_size = check_int("motif_size", motif_size, low=_LOWEST_SIZE.get(motif, 0), high=n)
+        motif_classes = check_choice("motif_classes", motif_classes, ("same", "mixed"))
+        smallest = n // classes if motif_classes == "same" else n
+        if motif in _SMALL and motif_size > smallest:
+            raise ValueError(
+                f"motif_size={motif_size} must be <= {smallest}, the nodes available to one "
+                f"motif with motif_classes={motif_classes!r}"
+            )
+        motif_degree = check_real("motif_degree", motif_degree, low=0.0)
+    return {
+        "motif": motif,
+        "motif_count": motif_count,
+        "motif_size": motif_size,
+        "motif_classes": motif_classes,
+        "motif_degree": motif_degree,
+    }
+
+
+#: Higher-order structure planted on the sampled graph.
+PLANTED_MOTIFS = Variant(
+    name="planted motifs",
+    parameters={
+        "motif": None,
+        "motif_count": None,
+        "motif_size": None,
+        "motif_classes": "same",
+        "motif_degree": 2.0,
+    },
+    switches=("motif",),
+    check=check_motifs,
+)
 
 
 def motif_template(kind: str, size: int) -> np.ndarray:

@@ -276,11 +276,11 @@ def _memory() -> float:
 def _check_generator_point(
     name: str, params: dict[str, Any], point: dict[str, Any], hidden: int = 16
 ) -> None:
-    from gnnrg.generators.csbm import csbm_parameters
+    from gnnrg.generators.registry import generator_parameters
 
     where = ", ".join(f"{k}={v}" for k, v in point.items()) or "the fixed generator"
     try:
-        resolved = csbm_parameters(**params)
+        resolved = generator_parameters(name, params)
     except (TypeError, ValueError) as err:
         raise ValueError(f"generator at point ({where}): {err}") from None
     need, have = task_bytes(resolved, hidden), _memory()

@@ -64,3 +64,31 @@ def test_block_probabilities_reduce_to_two_class_formula():
         p_in, p_out = block_probabilities(n, d, 0.5, k)
         assert n * (p_in + (k - 1) * p_out) / k == pytest.approx(d)
         assert n * (p_in - p_out) / (k * np.sqrt(d)) == pytest.approx(0.5)
+
+
+def test_csbm_signature_is_its_declaration():
+    """csbm's keyword defaults are CORE and the variants' declarations, one fact each."""
+    import inspect
+
+    from gnnrg.generators.csbm import CORE, VARIANT_DECLARATIONS, VARIANTS, csbm_parameters
+
+    signature = inspect.signature(csbm).parameters
+    declared = {**CORE, **VARIANTS}
+    assert set(signature) - {"n", "seed", "unknown"} == set(declared)
+    for name, default in declared.items():
+        assert signature[name].default == default, name
+    # every variant's switches are among its parameters, and its check accepts its defaults
+    for variant in VARIANT_DECLARATIONS:
+        assert set(variant.switches) <= set(variant.parameters)
+        assert set(variant.check(100, 2, **variant.parameters)) == set(variant.parameters)
+        assert not variant.is_on(variant.parameters)
+    assert set(csbm_parameters(100)) >= set(declared) - {"seed"}
+
+
+def test_sweep_checks_a_point_with_its_generators_own_declaration():
+    from gnnrg.generators.registry import generator_parameters
+
+    with pytest.raises(ValueError, match=r"edge_noise=1.5 must be <= 1"):
+        generator_parameters("csbm", {"n": 100, "edge_noise": 1.5})
+    with pytest.raises(ValueError, match=r"Could not resolve 'sbm2'"):
+        generator_parameters("sbm2", {"n": 100})
