@@ -58,7 +58,7 @@ def test_train_refuses_a_test_graph_of_other_features_or_classes():
         train("gcn", g, epochs=2, early_stopping=3, val_fraction=0.0)
     with pytest.raises(ValueError, match=r"val_fraction \+ test_fraction = 1 leaves no training"):
         train("gcn", g, epochs=2, val_fraction=0.5, test_fraction=0.5)
-    with pytest.raises(ValueError, match=r"epochs=0 must be >= 1"):
+    with pytest.raises(ValueError, match=r"epochs=0: Input should be greater than or equal to 1"):
         train("gcn", g, epochs=0)
 
 

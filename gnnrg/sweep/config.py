@@ -25,7 +25,18 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    create_model,
+    field_validator,
+    model_validator,
+)
+from pydantic.fields import FieldInfo
+
+from gnnrg.training.options import OVERRIDABLE, TrainOptions
 
 __all__ = [
     "ConfigError",
@@ -40,38 +51,27 @@ class ConfigError(ValueError):
     """A sweep file that cannot be used; the message names the file, line or field."""
 
 
-class TrainConfig(BaseModel):
-    """Training knobs shared by every model (a model entry may override them)."""
-
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+class TrainConfig(TrainOptions):
+    """Training knobs shared by every model (a model entry may override them): the options of
+    :func:`gnnrg.train` (:class:`~gnnrg.training.options.TrainOptions`), with the study's
+    ``fresh-graph`` protocol as the default."""
 
     protocol: Literal["fresh-graph", "transductive"] = "fresh-graph"
-    epochs: int = Field(400, ge=1)
-    lr: float = Field(0.01, gt=0)
-    weight_decay: float = Field(0.0, ge=0)
-    hidden: int = Field(16, ge=1)
-    layers: int = Field(2, ge=1)
-    heads: int = Field(1, ge=1)
-    dropout: float = Field(0.0, ge=0, lt=1)
-    early_stopping: int | None = Field(None, ge=1)
-    val_fraction: float = Field(0.2, ge=0, le=1)
-    test_fraction: float = Field(0.2, ge=0, le=1)
 
 
-class ModelSpec(BaseModel):
+def _override(name: str) -> tuple[Any, Any]:
+    """A model entry's optional override of the training option ``name``: its type or None,
+    with the same valid range, default None (the shared value)."""
+    field = TrainOptions.model_fields[name]
+    return field.annotation | None, FieldInfo.merge_field_infos(field, default=None)
+
+
+class _ModelEntry(BaseModel):
     """One model entry: a registry name and optional per-model training overrides."""
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     name: str
-    epochs: int | None = Field(None, ge=1)
-    lr: float | None = Field(None, gt=0)
-    weight_decay: float | None = Field(None, ge=0)
-    hidden: int | None = Field(None, ge=1)
-    layers: int | None = Field(None, ge=1)
-    heads: int | None = Field(None, ge=1)
-    dropout: float | None = Field(None, ge=0, lt=1)
-    early_stopping: int | None = Field(None, ge=1)
 
     @field_validator("name")
     @classmethod
@@ -98,6 +98,15 @@ class ModelSpec(BaseModel):
         if not extra:
             return self.name
         return self.name + "[" + ",".join(f"{k}={v}" for k, v in sorted(extra.items())) + "]"
+
+
+#: A model entry: ``name`` and the overridable training options (:data:`OVERRIDABLE`).
+ModelSpec = create_model(
+    "ModelSpec",
+    __base__=_ModelEntry,
+    __doc__=_ModelEntry.__doc__,
+    **{name: _override(name) for name in OVERRIDABLE},
+)
 
 
 class ThresholdConfig(BaseModel):
@@ -235,10 +244,9 @@ def _check_training(spec: ModelSpec, train: TrainConfig) -> None:
     options = spec.options(train)
     try:
         check_options(
-            protocol=options["protocol"],
             has_test_data=options["protocol"] == "fresh-graph",
-            **{k: options[k] for k in ("epochs", "lr", "weight_decay", "val_fraction",
-                                       "test_fraction", "early_stopping")},
+            **{k: options[k] for k in ("protocol", "val_fraction", "test_fraction",
+                                       "early_stopping")},
         )  # fmt: skip
     except (TypeError, ValueError) as err:
         where = "train" if spec.label() == spec.name else f"models ({spec.label()})"

@@ -19,13 +19,13 @@ from gnnrg.models.contract import traits
 from gnnrg.training.loop import fit as _fit_one
 from gnnrg.training.protocol import (
     DIVERGENCE_FACTOR,
-    check_options,
     epoch_range,
     evaluate_unlearned,
     mark_diverged,
     new_model,
     plan_run,
     run_seed,
+    split_options,
     threads_for,
 )
 
@@ -46,22 +46,12 @@ def train_many(
     test_graphs: list[Any] | None = None,
     *,
     seeds: Any = 0,
-    protocol: str | None = None,
-    epochs: int = 400,
-    lr: float = 0.01,
-    weight_decay: float = 0.0,
-    hidden: int = 16,
-    layers: int = 2,
-    heads: int = 1,
-    dropout: float = 0.0,
-    early_stopping: int | None = None,
-    val_fraction: float = 0.2,
-    test_fraction: float = 0.2,
     device: str = "cpu",
     batch_size: int | None = None,
     memory_budget: float | None = None,
     stacks: dict | None = None,
     progress: bool = True,
+    **options: Any,
 ) -> list[dict[str, Any]]:
     """Train one model type on each of many graphs, as independent runs, in batches.
 
@@ -76,9 +66,10 @@ def train_many(
     seeds : list, or int / SeedSequence
         One seed per run (anything :func:`gnnrg.train` accepts), or a root from which one
         independent child per run is spawned.
-    protocol, epochs, lr, weight_decay, hidden, layers, heads, dropout, early_stopping,
-    val_fraction, test_fraction, device
-        As for :func:`gnnrg.train`.
+    device : str, default "cpu"
+    **options
+        The training options of :func:`gnnrg.train` (``epochs``, ``lr``, ``hidden``, ...;
+        :class:`~gnnrg.training.options.TrainOptions`).
     batch_size : int, optional
         Runs trained together; default from ``memory_budget``
         (:func:`gnnrg.batched.sizing.batch_size`).
@@ -121,16 +112,7 @@ def train_many(
                 f"test_graphs has {len(test_graphs)} graphs; expected one per training graph "
                 f"({len(train_graphs)})"
             )
-    options = check_options(
-        protocol=protocol,
-        has_test_data=test_graphs is not None,
-        epochs=epochs,
-        lr=lr,
-        weight_decay=weight_decay,
-        val_fraction=val_fraction,
-        test_fraction=test_fraction,
-        early_stopping=early_stopping,
-    )
+    options, knobs = split_options(options, has_test_data=test_graphs is not None)
     if not isinstance(model, str | type):
         raise ValueError(f"model must be a registry name or a class, not an instance ({model!r})")
     tests = test_graphs or [None] * len(train_graphs)
@@ -138,9 +120,9 @@ def train_many(
         plan_run(g, h, s, **options)
         for g, h, s in zip(train_graphs, tests, _seeds(seeds, len(train_graphs)), strict=True)
     ]
-    knobs = {"hidden": hidden, "layers": layers, "heads": heads, "dropout": dropout}
     largest = max(train_graphs, key=lambda g: g.num_nodes)
-    with threads_for(largest.num_nodes * len(train_graphs), max(hidden, largest.x.shape[1])):
+    width = max(knobs["hidden"], largest.x.shape[1])
+    with threads_for(largest.num_nodes * len(train_graphs), width):
         return _train_groups(
             model, train_graphs, tests, runs, knobs, {**options, "progress": progress}, device,
             batch_size, memory_budget, stacks,

@@ -17,8 +17,9 @@ from typing import Any
 
 import numpy as np
 
-from gnnrg._checks import check_choice, check_int, check_real
+from gnnrg._checks import check_choice
 from gnnrg.models.contract import traits
+from gnnrg.training.options import MODEL_KNOBS, TrainOptions, validate_options
 
 __all__ = [
     "ACCURACIES",
@@ -72,25 +73,18 @@ class Run:
     test_idx: np.ndarray | None
 
 
-def check_options(
-    *,
-    protocol: str | None,
-    has_test_data: bool,
-    epochs: int,
-    lr: float,
-    weight_decay: float,
-    val_fraction: float,
-    test_fraction: float,
-    early_stopping: int | None,
-) -> dict[str, Any]:
-    """Validate the training options shared by :func:`train` and the batched engine.
+def check_options(*, protocol: str | None, has_test_data: bool, **options: Any) -> dict[str, Any]:
+    """The checks across options that :class:`~gnnrg.training.options.TrainOptions` cannot
+    make alone: the protocol resolved from ``has_test_data`` when None (``fresh-graph`` needs
+    test data), some nodes left to train on, validation nodes for early stopping.
 
-    Returns the options normalised, ``protocol`` resolved from ``has_test_data`` when None.
+    ``options`` are already valid one by one (:func:`~gnnrg.training.options.validate_options`);
+    returns them with ``protocol``.
 
     Examples
     --------
-    >>> check_options(protocol=None, has_test_data=True, epochs=10, lr=0.01, weight_decay=0,
-    ...               val_fraction=0.2, test_fraction=0.2, early_stopping=None)["protocol"]
+    >>> check_options(protocol=None, has_test_data=True, val_fraction=0.2, test_fraction=0.2,
+    ...               early_stopping=None)["protocol"]
     'fresh-graph'
     """
     protocol = check_choice(
@@ -98,17 +92,7 @@ def check_options(
     )
     if protocol == "fresh-graph" and not has_test_data:
         raise ValueError("protocol='fresh-graph' needs test_data (an independent graph)")
-    options = {
-        "protocol": protocol,
-        "epochs": check_int("epochs", epochs, low=1),
-        "lr": check_real("lr", lr, low=0.0, low_open=True),
-        "weight_decay": check_real("weight_decay", weight_decay, low=0.0),
-        "val_fraction": check_real("val_fraction", val_fraction, low=0.0, high=1.0),
-        "test_fraction": check_real("test_fraction", test_fraction, low=0.0, high=1.0),
-        "early_stopping": None
-        if early_stopping is None
-        else check_int("early_stopping", early_stopping, low=1),
-    }
+    options = {**options, "protocol": protocol}
     held = options["val_fraction"] if options["early_stopping"] or protocol == "transductive" else 0
     if protocol == "transductive":
         held += options["test_fraction"]
@@ -139,20 +123,16 @@ def run_seed(seed: Any) -> Any:
     return seed
 
 
-#: The training options of :func:`gnnrg.train` and their defaults (model knobs included).
-TRAIN_DEFAULTS: dict[str, Any] = {
-    "protocol": None, "epochs": 400, "lr": 0.01, "weight_decay": 0.0, "hidden": 16,
-    "layers": 2, "heads": 1, "dropout": 0.0, "early_stopping": None, "val_fraction": 0.2,
-    "test_fraction": 0.2,
-}  # fmt: skip
-_KNOBS = ("hidden", "layers", "heads", "dropout")
+#: The training options of :func:`gnnrg.train` and their defaults (model knobs included),
+#: from their one declaration, :class:`~gnnrg.training.options.TrainOptions`.
+TRAIN_DEFAULTS: dict[str, Any] = TrainOptions().model_dump()
 
 
 def split_options(
     options: dict[str, Any], *, has_test_data: bool
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """``options`` over :data:`TRAIN_DEFAULTS`, checked (:func:`check_options`), and the model
-    knobs apart.
+    """``options`` over :data:`TRAIN_DEFAULTS`, validated (:func:`validate_options`, then
+    :func:`check_options`), and the model knobs apart.
 
     Examples
     --------
@@ -160,11 +140,8 @@ def split_options(
     >>> opts["epochs"], opts["protocol"], knobs["hidden"]
     (5, 'fresh-graph', 16)
     """
-    unknown = sorted(set(options) - set(TRAIN_DEFAULTS))
-    if unknown:
-        raise TypeError(f"unknown training option(s) {unknown}; valid: {list(TRAIN_DEFAULTS)}")
-    merged = {**TRAIN_DEFAULTS, **options}
-    knobs = {k: merged.pop(k) for k in _KNOBS}
+    merged = validate_options(options)
+    knobs = {k: merged.pop(k) for k in MODEL_KNOBS}
     return check_options(has_test_data=has_test_data, **merged), knobs
 
 

@@ -10,6 +10,7 @@ import torch
 
 from gnnrg import csbm, from_networkx, train
 from gnnrg.models import MODELS, NodeClassifier, resolve_model
+from gnnrg.training.batched import train_many
 
 LEARNED = [name for name, cls in MODELS.items() if issubclass(cls, NodeClassifier)]
 
@@ -76,10 +77,30 @@ def test_bad_training_arguments_are_named(graphs):
         train("gcm", g, h)
     with pytest.raises(ValueError, match=r"protocol='fresh-graph' needs test_data"):
         train("gcn", g, protocol="fresh-graph")
-    with pytest.raises(ValueError, match=r"lr=0 must be > 0"):
+    with pytest.raises(ValueError, match=r"lr=0.0: Input should be greater than 0"):
         train("gcn", g, h, lr=0.0)
-    with pytest.raises(ValueError, match=r"dropout=1.5 must be in \[0, 1\)"):
+    with pytest.raises(ValueError, match=r"dropout=1.5: Input should be less than 1"):
         train("gcn", g, h, dropout=1.5)
+    with pytest.raises(TypeError, match=r"unknown training option\(s\) \['epoch'\]; valid: "):
+        train_many("gcn", [g], epoch=3)
+
+
+def test_train_signature_is_the_training_options():
+    """train's options and defaults are TrainOptions' fields (one declaration, checked), and the
+    sweep file's train section and model entries take the same names and ranges."""
+    import inspect
+
+    from gnnrg.sweep.config import ModelSpec, TrainConfig
+    from gnnrg.training.options import OVERRIDABLE, TrainOptions
+
+    signature = inspect.signature(train).parameters
+    for name, field in TrainOptions.model_fields.items():
+        assert signature[name].default == field.default, name
+    assert set(TrainConfig.model_fields) == set(TrainOptions.model_fields)
+    assert set(ModelSpec.model_fields) == {"name", *OVERRIDABLE}
+    with pytest.raises(ValueError, match="greater than or equal to 1"):
+        ModelSpec(name="gcn", layers=0)
+    assert ModelSpec(name="gcn", layers=3).options(TrainConfig())["layers"] == 3
 
 
 def plain_pyg_gcn_accuracy(train_graph, test_graph, seed):
