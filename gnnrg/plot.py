@@ -78,7 +78,7 @@ def theory_grid(
     (1, 2)
     >>> g = theory_grid(999, 10.0, 1.0, 10, [1.0], [0.5], classes=3)
     >>> round(float(g["one_layer"][0, 0]), 2), g["one_layer_method"]
-    (0.52, '3 classes: exact counts, sampled norm coupling')
+    (0.52, '3 classes: exact counts, sampled rival split')
     """
     return _theory_grid_cached(
         int(n),

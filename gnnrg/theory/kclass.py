@@ -20,11 +20,11 @@ The average over the counts is a mixture of *components* (one for the plain cSBM
 degree-propensity stratum for degree-corrected graphs, :mod:`gnnrg.theory.degree_corrected`):
 
 - two classes: the exact double sum of :math:`\Phi(s\,r)` over (k_y, k_d) per component;
-- k > 2: the shared norm couples the k − 1 other counts, so the sum is split as
-  E[X] = E[X̄] + E[X − X̄], where X̄ fixes the norm at its mean given k_y (then the others
-  factorise and E[X̄] is an exact sum), and E[X − X̄] is taken over a seeded population of
-  nodes with their exact counts. The difference is small and smooth, so its Monte Carlo error
-  is a few 1e-4 at the default 20 000 nodes (``theory/accuracy.md`` measures it).
+- k > 2: the shared norm couples the k − 1 other counts, so the expectation is taken over a
+  seeded *stratified* population: (component, k_y, M = Σ_c k_c) by systematic sampling of
+  their exact law, then M split over the rivals by its exact (hypergeometric) law. The
+  stratification leaves only the spread of the split, a Monte Carlo error of at most 2e-4
+  (the population grows until it is; measured 1e-5 to 1.7e-4 over seeds).
 """
 
 from __future__ import annotations
@@ -50,9 +50,9 @@ __all__ = [
 
 _T, _W = np.polynomial.hermite_e.hermegauss(24)
 _W = _W / math.sqrt(2.0 * math.pi)
-#: A shorter rule for E[X − X̄]: both terms carry nearly the same quadrature error (2e-5).
-_T16, _W16 = np.polynomial.hermite_e.hermegauss(16)
-_RULE16 = (_T16, _W16 / math.sqrt(2.0 * math.pi))
+#: A 12-node rule (error 3e-4) for the batch means that only decide when to stop sampling.
+_PILOT = np.polynomial.hermite_e.hermegauss(12)
+_PILOT = (_PILOT[0], _PILOT[1] / math.sqrt(2.0 * math.pi))
 
 
 @dataclass(frozen=True)
@@ -182,23 +182,6 @@ def _two_class(s: np.ndarray, components: list[Component], delta: int) -> np.nda
     return on_nodes(lambda v: ndtr(np.multiply.outer(v, values)) @ w, s)
 
 
-def _fixed_norm_exact(s: np.ndarray, comp: Component, classes: int, delta: int) -> np.ndarray:
-    """E[X̄]: the argmax probability with the norm fixed at δ + k_y + E[Σ k_c], exactly."""
-    ky, py = _pmf(comp.same_trials, comp.same_p)
-    kj, pj = _pmf(comp.other_trials, comp.other_p)
-    mean_norm = delta + ky + (classes - 1) * float(kj @ pj)
-    scale = np.where(mean_norm > 0, 1.0 / np.sqrt(np.maximum(mean_norm, 1e-300)), 0.0)
-    out = np.zeros(len(s))
-    for start in range(0, len(ky), 8):  # chunks keep (k_y, j, s, t) arrays small when dense
-        part = slice(start, start + 8)
-        margin = delta + ky[part, None] - kj[None, :]  # (Ky, J)
-        a = scale[part, None] * s[None, :]  # (Ky, S)
-        arg = a[:, None, :, None] * margin[:, :, None, None] + _T  # (Ky, J, S, T)
-        per_other = np.einsum("j,kjst->kst", pj, ndtr(arg))
-        out += py[part] @ ((per_other ** (classes - 1)) @ _W)
-    return out
-
-
 def _cells(components: list[Component], classes: int) -> tuple[np.ndarray, ...]:
     """Every (component, k_y, M) with its exact probability, M = Σ_c k_c the others' total
     (a sum of iid binomials: Bin((k − 1) n_c, q))."""
@@ -217,10 +200,10 @@ def _cells(components: list[Component], classes: int) -> tuple[np.ndarray, ...]:
 def _population(
     size: int, cells: tuple[np.ndarray, ...], components: list[Component], classes: int,
     rng: np.random.Generator,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
+) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
     """A stratified population: (component, k_y, M) by systematic sampling of their exact law,
     then M split over the k − 1 other classes by its exact (hypergeometric) law given M.
-    Returns k_y (W,), the others (W, k − 1) and each node's mean other total (for X̄)."""
+    Returns k_y (W,) and the others (W, k − 1)."""
     comp, ky_all, total_all, prob = cells
     pick = np.searchsorted(np.cumsum(prob), (np.arange(size) + rng.random(size)) / size)
     pick = np.minimum(pick, len(prob) - 1)
@@ -231,8 +214,7 @@ def _population(
         others[:, c] = rng.hypergeometric(trials, (classes - 2 - c) * trials, left)
         left -= others[:, c]
     others[:, -1] = left
-    other_p = np.array([c.other_p for c in components])[b]
-    return ky, others, (classes - 1) * trials * other_p
+    return ky, others
 
 
 def count_accuracy(
@@ -261,13 +243,13 @@ def count_accuracy(
     samples : int, default 50000
         Most nodes in the population for k > 2 (and for ``margins``).
     tol : float, default 2e-4
-        The population grows in stratified batches of 1 250 (at least four) until the Monte
-        Carlo standard error of E[X − X̄] (from the spread of the batch means) is below
-        ``tol`` at four values of s, or ``samples`` is reached.
+        The population grows in stratified batches of 2 500 (at least four) until the Monte
+        Carlo standard error of the mean (from the spread of the batch means) is below
+        ``tol`` at the two ends of the range of s, or ``samples`` is reached.
     seed : int
     margins : callable, optional
         ``margins(ky, others, rng)`` → the (W, k − 1) ratios (N_y − N_c)/‖K_i‖ of another
-        aggregation (``sym``), replacing the count ratios in E[X − X̄].
+        aggregation (``sym``), replacing the count ratios.
 
     Returns
     -------
@@ -284,42 +266,29 @@ def count_accuracy(
     delta = 1 if self_loop else 0
     if classes == 2 and margins is None:
         return _two_class(s, components, delta)
-    weights = np.array([c.weight for c in components]) / sum(c.weight for c in components)
-    exact = on_nodes(
-        lambda v: sum(
-            w * _fixed_norm_exact(v, c, classes, delta)
-            for w, c in zip(weights, components, strict=True)
-        ),
-        s,
-    )
     rng = np.random.default_rng(seed)
     cells = _cells(components, classes)
-    pilot = chebyshev_points(s, 4)  # the population grows until E[X − X̄] is sharp here
+    pilot = chebyshev_points(s, 2)  # the population grows until the mean is sharp here
     means, drawn, batches = [], 0, []
     while drawn < samples:  # stratified batches: their means are independent estimates
-        size = min(1_250, samples - drawn)
-        counts, rows = _difference_rows(rng, size, cells, components, classes, delta, margins)
-        batches.append((counts, rows))
-        means.append(counts @ _differences(rows, pilot) / size)
+        size = min(2_500, samples - drawn)
+        batch = _rows(rng, size, cells, components, classes, delta, margins)
+        batches.append(batch)
+        means.append(batch[0] @ _accuracies(batch[1], pilot, rule=_PILOT) / size)
         drawn += size
         if len(means) >= 4 and np.std(means, axis=0, ddof=1).max() / math.sqrt(len(means)) < tol:
             break
     rows, inverse = np.unique(np.concatenate([r for _, r in batches]), axis=0, return_inverse=True)
     counts = np.bincount(inverse.ravel(), np.concatenate([c for c, _ in batches])) / drawn
-    correction = on_nodes(lambda v: counts @ _differences(rows, v), s, nodes=8, tol=1e-5, most=16)
-    return exact + correction
+    return on_nodes(lambda v: counts @ _accuracies(rows, v), s, nodes=16, tol=1e-6)
 
 
-def _differences(rows: np.ndarray, points: np.ndarray) -> np.ndarray:
-    """X − X̄ per row (true-norm ratios, then fixed-norm ratios) at every point."""
-    half = rows.shape[1] // 2
-    return np.stack(
-        [argmax_probability(v * rows[:, :half], rule=_RULE16)
-         - argmax_probability(v * rows[:, half:], rule=_RULE16) for v in points], axis=1,
-    )  # fmt: skip
+def _accuracies(rows: np.ndarray, points: np.ndarray, rule: Any = None) -> np.ndarray:
+    """The argmax probability of every row of ratios at every s in ``points``."""
+    return np.stack([argmax_probability(v * rows, rule=rule) for v in points], axis=1)
 
 
-def _difference_rows(
+def _rows(
     rng: np.random.Generator,
     size: int,
     cells: tuple[np.ndarray, ...],
@@ -328,22 +297,17 @@ def _difference_rows(
     delta: int,
     margins: Callable | None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """A batch of nodes: their ratios (true norm, or ``margins``) beside the fixed-norm ratios,
-    each sorted (the product is symmetric in the rivals) and identical rows merged."""
-    ky, others, mean_other = _population(size, cells, components, classes, rng)
+    """A stratified batch of nodes: their ratios (N_y − N_c)/‖K_i‖ from the counts (or
+    ``margins``), each row sorted (the product is symmetric in the rivals) and identical rows
+    merged; returns (counts, rows)."""
+    ky, others = _population(size, cells, components, classes, rng)
     norm = delta + ky + others.sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         ratio = (delta + ky[:, None] - others) / np.sqrt(norm)[:, None]
-        fixed = (delta + ky[:, None] - others) / np.sqrt(delta + ky + mean_other)[:, None]
     ratio = np.where(norm[:, None] > 0, ratio, 0.0)  # an isolated node (sum): a 1/k tie
-    fixed = np.nan_to_num(fixed, nan=0.0, posinf=0.0, neginf=0.0)
     if margins is not None:
         ratio = margins(ky, others, rng)
-    rows, counts = np.unique(
-        np.concatenate([np.sort(ratio, axis=1), np.sort(fixed, axis=1)], axis=1),
-        axis=0,
-        return_counts=True,
-    )
+    rows, counts = np.unique(np.sort(ratio, axis=1), axis=0, return_counts=True)
     return counts.astype(float), rows
 
 

@@ -128,7 +128,7 @@ def linear_gcn_accuracy(
         result = one_layer_accuracy(n, p_in, p_out, flat, sigma, norm=norm, classes=classes, **law)
         label = "exact (binomial counts)"
         if classes > 2:
-            label = f"{classes} classes: exact counts, sampled norm coupling"
+            label = f"{classes} classes: exact counts, sampled rival split"
         if degree_law:
             label = f"{degree_law} degrees: propensity strata, " + label
         if norm == "sym":

@@ -327,8 +327,8 @@ def test_more_classes_get_their_features_only_line():
         level = (1 + 1 / k) / 2
         name = f"features only, Bayes (accuracy {level:.2f})"
         labels = ax.get_legend_handles_labels()[1]
-        one_layer = (f"1-layer linear GCN, theory: {k} classes: exact counts, sampled norm "
-                     f"coupling (accuracy {level:.2f} contour)")  # fmt: skip
+        one_layer = (f"1-layer linear GCN, theory: {k} classes: exact counts, sampled rival "
+                     f"split (accuracy {level:.2f} contour)")  # fmt: skip
         assert labels == [one_layer, name], labels
         (line,) = [li for li in ax.get_lines() if li.get_label() == name]
         mu = line.get_ydata()[0]
