@@ -84,6 +84,7 @@ def test_bad_theory_flags_exit_2_with_one_message(argv, message):
 def test_theory_command_starts_without_torch():
     code = (
         "import sys; from gnnrg.cli import main; main(['theory', '--layers', '2', '--json']);"
+        "main(['theory', '--classes', '3', '--degree-law', 'powerlaw', '--layers', '2']);"
         "assert 'torch' not in sys.modules, 'torch was imported'"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

@@ -50,9 +50,15 @@ __all__ = [
 
 _T, _W = np.polynomial.hermite_e.hermegauss(24)
 _W = _W / math.sqrt(2.0 * math.pi)
+
+
+def _rule(nodes: int) -> tuple[np.ndarray, np.ndarray]:
+    t, w = np.polynomial.hermite_e.hermegauss(nodes)
+    return t, w / math.sqrt(2.0 * math.pi)
+
+
 #: A 12-node rule (error 3e-4) for the batch means that only decide when to stop sampling.
-_PILOT = np.polynomial.hermite_e.hermegauss(12)
-_PILOT = (_PILOT[0], _PILOT[1] / math.sqrt(2.0 * math.pi))
+_PILOT = _rule(12)
 
 
 @dataclass(frozen=True)
