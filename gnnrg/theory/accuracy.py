@@ -61,7 +61,9 @@ def _counts(trials: float, p: float, finite: bool) -> tuple[np.ndarray, np.ndarr
 
 
 def _pair(result: float | np.ndarray) -> dict[str, Any]:
-    """``accuracy`` and ``accuracy_best_sign`` (floats, or arrays for an array of μ)."""
+    """``accuracy`` and ``accuracy_best_sign`` (floats, or arrays for an array of μ), clipped
+    to [0, 1] (a sum of probabilities can round past 1 in the last bit)."""
+    result = np.clip(result, 0.0, 1.0)
     if np.ndim(result) == 0:
         result = float(result)
         return {"accuracy": result, "accuracy_best_sign": max(result, 1.0 - result)}

@@ -321,6 +321,6 @@ def best_sign(accuracy: Callable[[np.ndarray], np.ndarray], s: np.ndarray) -> di
     """``accuracy`` (argmax readout) and ``accuracy_best_sign``, the better of argmax and
     argmin chosen once for all nodes (a trained readout can flip under heterophily); for two
     classes argmin is 1 − argmax."""
-    both = accuracy(np.concatenate([s.ravel(), -s.ravel()]))
+    both = np.clip(accuracy(np.concatenate([s.ravel(), -s.ravel()])), 0.0, 1.0)
     plus, minus = both[: s.size].reshape(s.shape), both[s.size :].reshape(s.shape)
     return {"accuracy": plus, "accuracy_best_sign": np.maximum(plus, minus)}

@@ -96,7 +96,7 @@ def linear_gcn_accuracy(
     >>> p_in, p_out = block_probabilities(1000, 10.0, 1.0)
     >>> r = linear_gcn_accuracy(1000, p_in, p_out, [0.5, 1.0], layers=2)
     >>> r["accuracy"].round(3).tolist(), r["method"]
-    ([0.761, 0.863], 'degree-conditioned moments (finite n)')
+    ([0.76, 0.862], 'degree-conditioned moments (finite n)')
     """
     if layers not in (1, 2):
         raise ValueError(f"layers={layers!r} must be 1 or 2")
