@@ -6,7 +6,7 @@ Two-class rows: the grid (vectorised over μ) against one call per point (the sc
 sample of points scaled to the full grid). Every row: the grid against simulating the same
 accuracies — the exact nodewise formula averaged over 40 sampled graphs per λ column (all μ at
 once; features integrated, so this is the cheapest Monte Carlo that reaches a standard error
-of about 0.001), measured on 4 columns and scaled to 121.
+of about 0.001), measured on 2 columns and scaled to 121.
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ def pointwise(layers: int, points: int = 40) -> float:
     return (time.perf_counter() - start) / points * len(lams(2)) * len(MUS)
 
 
-def simulated(layers: int, classes: int, law: dict[str, Any], columns: int = 4) -> float:
+def simulated(layers: int, classes: int, law: dict[str, Any], columns: int = 2) -> float:
     norm = "sym" if layers == 2 else "mean"
     start = time.perf_counter()
     for lam in lams(classes)[:: len(lams(classes)) // columns][:columns]:
