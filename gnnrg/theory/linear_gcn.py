@@ -61,9 +61,10 @@ def linear_gcn_accuracy(
         ``auto``/``exact``: the exact one-layer forms; two layers: the degree-conditioned moment
         form (``moment``, finite n, sparse or dense; two plain classes). ``tree``: the study's
         Theorem 2 (two layers, ``sum``/``sum-self``, Poisson tree). ``graph``: the exact
-        nodewise formula averaged over ``graphs`` sampled graphs (what ``auto`` uses for two
-        layers with k > 2 classes or degree correction, and for one ``sym`` layer with degree
-        correction).
+        nodewise formula averaged over ``graphs`` sampled graphs, with each graph's one-layer
+        accuracy (known exactly) as a control variate for two layers (what ``auto`` uses for
+        two layers with k > 2 classes or degree correction, and for one ``sym`` layer with
+        degree correction).
     classes : int, default 2
         Number of balanced classes k (orthogonal class means for k > 2; argmax readout).
     degree_law : {"powerlaw", "lognormal"}, optional
@@ -119,9 +120,11 @@ def linear_gcn_accuracy(
     if method == "graph":
         result = graph_average_accuracy(
             n, layers=layers, norm=norm, graphs=graphs, p_in=p_in, p_out=p_out, mu=flat,
-            sigma=sigma, classes=classes, **(law if degree_law else {}),
+            sigma=sigma, classes=classes, control=True, **(law if degree_law else {}),
         )  # fmt: skip
         label = f"graph-averaged exact ({graphs} graphs)"
+        if layers > 1:
+            label = f"graph-averaged exact ({graphs} graphs, one-layer control variate)"
     elif layers == 1:
         if method not in ("auto", "exact"):
             raise ValueError(f"method={method!r} is for two layers; one layer is exact")
