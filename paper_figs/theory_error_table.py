@@ -85,8 +85,7 @@ def variants(graphs: int) -> list[str]:
         if law is not None:
             variant = {"degree_law": law}
             variant["degree_exponent" if law == "powerlaw" else "degree_sigma"] = shape
-        norms = NORMS if law is None else NORMS[:3]  # sym with degree correction: no form
-        for norm in norms:
+        for norm in NORMS:
             theory = one_layer_accuracy(n, p_in, p_out, mu, norm=norm, classes=k, **variant)
             ref = graph_average_accuracy(
                 n, layers=1, norm=norm, graphs=graphs, seed=11, classes=k, p_in=p_in,

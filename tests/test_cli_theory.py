@@ -63,7 +63,6 @@ def test_theory_grid_writes_table_and_plot(tmp_path, capsys):
         (["--degree-law", "powerlaw", "--degree-exponent", "2"], "--degree-exponent=2 must be > 2"),
         (["--degree-law", "zipf"], "argument --degree-law: invalid choice: 'zipf'"),
         (["--classes", "3", "--layers", "2", "--method", "tree"], "--method: method='tree' is"),
-        (["--degree-law", "lognormal", "--norm", "sym", "--method", "exact"], "--norm: norm='sym'"),
         (["--mu", "-1"], "--mu=-1 must be >= 0"),
         (["--num-features", "0"], "--num-features=0 must be >= 1"),
         (["--num-features", "-5"], "--num-features=-5 must be >= 1"),

@@ -192,15 +192,12 @@ def _mixture_accuracy(
 
     check_real("p_in", p_in, low=0.0, high=1.0)
     check_real("p_out", p_out, low=0.0, high=1.0)
-    if degree_law is not None and norm == "sym":
-        raise ValueError(
-            "norm='sym' on degree-corrected graphs depends on the neighbours' propensities; "
-            "use method='graph' (linear_gcn_accuracy) or norm 'sum', 'sum-self' or 'mean'"
-        )
     components = _components(
         n, classes, p_in, p_out, degree_law, degree_exponent, degree_sigma, seed
     )
-    margins = _sym_margins(n, classes, p_in, p_out) if norm == "sym" else None
+    margins = None
+    if norm == "sym":
+        margins = _sym_margins(n, classes, p_in, p_out, components if degree_law else None)
     values = best_sign(
         lambda v: count_accuracy(
             v, components, classes, self_loop=norm != "sum", samples=samples, seed=seed,
@@ -231,22 +228,39 @@ def _components(
     )
 
 
-def _sym_margins(n: int, classes: int, p_in: float, p_out: float):
+def _sym_margins(n: int, classes: int, p_in: float, p_out: float, components: list | None = None):
     """The ``sym`` ratios of a population of nodes given their counts: each neighbour's degree
     drawn from its exact law (same class: 2 + Bin(n_c − 2, p_in) + Bin(n − n_c, p_out); another
-    class: 2 + Bin(n_c − 1, p_in) + Bin(n − n_c − 1, p_out))."""
+    class: 2 + Bin(n_c − 1, p_in) + Bin(n − n_c − 1, p_out)). With degree correction
+    (``components``, one per propensity stratum) a neighbour's stratum is drawn size-biased,
+    in proportion to the stratum's share times its edge probability to the node's class, and
+    its degree from that stratum's laws (the hubs' merged edges with each other ignored)."""
     size = n // classes
+    if components is None:
+        from gnnrg.theory.kclass import Component
+
+        components = [Component(1.0, size - 1, p_in, size, p_out)]
+    weight = np.array([c.weight for c in components])
+    q_in = np.array([c.same_p for c in components])
+    q_out = np.array([c.other_p for c in components])
+    bias = {
+        "same": weight * q_in / (weight * q_in).sum() if q_in.any() else weight,
+        "other": weight * q_out / (weight * q_out).sum() if q_out.any() else weight,
+    }
+
+    def degrees(rng: np.random.Generator, count: int, kind: str) -> np.ndarray:
+        stratum = rng.choice(len(components), size=count, p=bias[kind])
+        inside = size - 2 if kind == "same" else size - 1
+        outside = n - size if kind == "same" else n - size - 1
+        return 2.0 + rng.binomial(inside, q_in[stratum]) + rng.binomial(outside, q_out[stratum])
 
     def margins(ky: np.ndarray, others: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         nodes = len(ky)
         own = 1.0 + ky + others.sum(axis=1)
-        same = (
-            2.0 + rng.binomial(size - 2, p_in, ky.sum()) + rng.binomial(n - size, p_out, ky.sum())
-        )
+        same = degrees(rng, int(ky.sum()), "same")
         node_same = np.repeat(np.arange(nodes), ky)
         flat = others.ravel()
-        other = 2.0 + rng.binomial(size - 1, p_in, flat.sum())
-        other += rng.binomial(n - size - 1, p_out, flat.sum())
+        other = degrees(rng, int(flat.sum()), "other")
         slot = np.repeat(np.arange(flat.size), flat)
         mass_y = 1.0 / np.sqrt(own) + np.bincount(node_same, 1.0 / np.sqrt(same), nodes)
         mass_c = np.bincount(slot, 1.0 / np.sqrt(other), flat.size).reshape(others.shape)
@@ -397,7 +411,6 @@ def graph_average_accuracy(
     plain = set(csbm_kwargs) <= _SAMPLED_WITHOUT_TORCH
     law = csbm_kwargs.get("degree_law")
     control = control and plain and layers > 1 and graphs > 2 and not isinstance(law, np.ndarray)
-    base = "mean" if norm == "sym" and law is not None else norm  # a one-layer exact form
     values, first = [], []
     for ss in seeds:
         rng = np.random.default_rng(ss)
@@ -411,11 +424,11 @@ def graph_average_accuracy(
         values.append(margins_accuracy(nodewise_margins(graph, y, layers=layers, norm=norm),
                                        both_signs))  # fmt: skip
         if control:
-            first.append(margins_accuracy(nodewise_margins(graph, y, layers=1, norm=base),
+            first.append(margins_accuracy(nodewise_margins(graph, y, layers=1, norm=norm),
                                           both_signs))  # fmt: skip
     values = np.array(values)
     if control:
-        values = _controlled(n, values, np.array(first), both_signs, base, csbm_kwargs)
+        values = _controlled(n, values, np.array(first), both_signs, norm, csbm_kwargs)
     mean = values.mean(axis=0)
     stderr = values.std(axis=0, ddof=1) / math.sqrt(graphs) if graphs > 1 else np.nan + mean
     half = np.size(s)
@@ -442,18 +455,18 @@ def _controlled(
         n, params["classes"], params["p_in"], params["p_out"], params["degree_law"],
         params["degree_exponent"], params["degree_sigma"], 0,
     )  # fmt: skip
-    margins = None
-    if norm == "sym":
-        margins = _sym_margins(n, params["classes"], params["p_in"], params["p_out"])
-        if params["classes"] == 2:  # the two-class sym form: exact counts plus its correction
-            half = len(s) // 2
-            one = one_layer_accuracy(n, params["p_in"], params["p_out"], s[:half], norm="sym")
-            expected = np.concatenate([one["accuracy"], 1.0 - one["accuracy"]])
-            margins = None
-    if norm != "sym" or margins is not None:
-        expected = count_accuracy(
-            s, components, params["classes"], self_loop=norm != "sum", margins=margins
-        )
+    classes, law = params["classes"], params["degree_law"]
+    if norm == "sym" and classes == 2 and law is None:  # exact counts plus its correction
+        half = len(s) // 2
+        one = one_layer_accuracy(n, params["p_in"], params["p_out"], s[:half], norm="sym")
+        expected = np.concatenate([one["accuracy"], 1.0 - one["accuracy"]])
+    else:
+        margins = None
+        if norm == "sym":
+            margins = _sym_margins(
+                n, classes, params["p_in"], params["p_out"], components if law else None
+            )
+        expected = count_accuracy(s, components, classes, self_loop=norm != "sum", margins=margins)
     centred = first - first.mean(axis=0)
     spread = (centred**2).sum(axis=0)
     beta = np.divide((centred * (values - values.mean(axis=0))).sum(axis=0), spread,

@@ -290,7 +290,10 @@ def count_accuracy(
 
 
 def _accuracies(rows: np.ndarray, points: np.ndarray, rule: Any = None) -> np.ndarray:
-    """The argmax probability of every row of ratios at every s in ``points``."""
+    """The probability of a correct read-out for every row of ratios at every s in ``points``:
+    the argmax integral, or Φ(s r) for two classes (means ±u, the sign read-out)."""
+    if rows.shape[1] == 1:
+        return ndtr(np.multiply.outer(rows[:, 0], points))
     return np.stack([argmax_probability(v * rows, rule=rule) for v in points], axis=1)
 
 

@@ -63,8 +63,7 @@ def linear_gcn_accuracy(
         Theorem 2 (two layers, ``sum``/``sum-self``, Poisson tree). ``graph``: the exact
         nodewise formula averaged over ``graphs`` sampled graphs, with each graph's one-layer
         accuracy (known exactly) as a control variate for two layers (what ``auto`` uses for
-        two layers with k > 2 classes or degree correction, and for one ``sym`` layer with
-        degree correction).
+        two layers with k > 2 classes or degree correction).
     classes : int, default 2
         Number of balanced classes k (orthogonal class means for k > 2; argmax readout).
     degree_law : {"powerlaw", "lognormal"}, optional
@@ -110,7 +109,7 @@ def linear_gcn_accuracy(
     law = {"degree_law": degree_law, "degree_exponent": degree_exponent,
            "degree_sigma": degree_sigma}  # fmt: skip
     variant = classes != 2 or degree_law is not None
-    if variant and method == "auto" and (layers == 2 or (norm == "sym" and degree_law)):
+    if variant and method == "auto" and layers == 2:
         method = "graph"
     if variant and method in ("moment", "tree"):
         raise ValueError(

@@ -96,16 +96,19 @@ def test_k_class_one_layer_matches_graph_average(n, k, d, lam, mu, norm):
 
 
 @pytest.mark.parametrize(
-    "k,d,lam,name,shape", [(2, 10, 1.0, "powerlaw", 2.5), (3, 10, -0.4, "lognormal", 1.0)]
-)
-def test_degree_corrected_one_layer_matches_graph_average(k, d, lam, name, shape):
+    "k,d,lam,name,shape,norm",
+    [(2, 10, 1.0, "powerlaw", 2.5, "mean"), (3, 10, -0.4, "lognormal", 1.0, "mean"),
+     (2, 10, -1.5, "powerlaw", 3.0, "sym"), (5, 10, -0.4, "lognormal", 1.0, "sym")],
+)  # fmt: skip
+def test_degree_corrected_one_layer_matches_graph_average(k, d, lam, name, shape, norm):
     n, mu = 999 if k == 3 else 1000, 0.5
     p_in, p_out = block_probabilities(n, d, lam, k)
     ref = graph_average_accuracy(
-        n, layers=1, graphs=60, classes=k, p_in=p_in, p_out=p_out, mu=mu, **law(name, shape)
-    )
-    theory = one_layer_accuracy(n, p_in, p_out, mu, classes=k, **law(name, shape))["accuracy"]
-    check(theory, ref["accuracy"], ref["stderr"])
+        n, layers=1, norm=norm, graphs=60, classes=k, p_in=p_in, p_out=p_out, mu=mu,
+        **law(name, shape),
+    )  # fmt: skip
+    theory = one_layer_accuracy(n, p_in, p_out, mu, norm=norm, classes=k, **law(name, shape))
+    check(theory["accuracy"], ref["accuracy"], ref["stderr"])
 
 
 @pytest.mark.parametrize(
@@ -154,8 +157,6 @@ def test_two_layers_for_variants_use_the_graph_average():
     assert r["accuracy"][1] > r["accuracy"][0] > 1 / 3
     with pytest.raises(ValueError, match="method='moment' is for two plain classes"):
         linear_gcn_accuracy(999, p_in, p_out, 0.5, layers=2, classes=3, method="moment")
-    with pytest.raises(ValueError, match="norm='sym' on degree-corrected graphs"):
-        one_layer_accuracy(1000, 0.01, 0.01, 0.5, norm="sym", degree_law="powerlaw")
 
 
 def test_k_class_graph_only_reduces_to_two_classes():
