@@ -44,7 +44,7 @@ _PER_DECADE = 40
 @cache
 def _pair_sums(
     size: int, law: str, exponent: float, sigma: float, population: int, seed: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per stratum of θ_i: how many nodes, and the histogram (count, sum) of the products
     θ_i θ_j over the node's own class (j ≠ i) and over another class, on log bins.
 
@@ -82,7 +82,7 @@ def _pair_sums(
             sums[which] += scale * np.bincount(index, weights=y, minlength=strata * bins)
     nodes = np.bincount(stratum.ravel(), minlength=strata).astype(float)
     shape = (2, strata, bins)
-    return nodes, counts.reshape(shape), sums.reshape(shape), np.array([size]), np.array([0])
+    return nodes, counts.reshape(shape), sums.reshape(shape)
 
 
 def propensity_components(
@@ -134,7 +134,7 @@ def propensity_components(
     else:
         sigma = check_real("degree_sigma", sigma, low=0.0)
     size = n // classes
-    nodes, counts, sums, _, _ = _pair_sums(
+    nodes, counts, sums = _pair_sums(
         size, law, float(exponent), float(sigma), int(population), int(seed)
     )
     components = []

@@ -48,17 +48,16 @@ __all__ = [
     "on_nodes",
 ]
 
-_T, _W = np.polynomial.hermite_e.hermegauss(24)
-_W = _W / math.sqrt(2.0 * math.pi)
-
 
 def _rule(nodes: int) -> tuple[np.ndarray, np.ndarray]:
+    """Gauss–Hermite nodes and weights for E f(Z), Z ~ N(0, 1)."""
     t, w = np.polynomial.hermite_e.hermegauss(nodes)
     return t, w / math.sqrt(2.0 * math.pi)
 
 
-#: A 12-node rule (error 3e-4) for the batch means that only decide when to stop sampling.
-_PILOT = _rule(12)
+#: The rule of the argmax integral (24 nodes, error below 5e-7), and a 12-node one (error
+#: 3e-4) for the batch means that only decide when to stop sampling.
+(_T, _W), _PILOT = _rule(24), _rule(12)
 
 
 @dataclass(frozen=True)
@@ -104,7 +103,15 @@ def argmax_probability(
 
 def chebyshev_points(s: np.ndarray, nodes: int) -> np.ndarray:
     """The distinct values of ``s`` if there are at most ``nodes``, else ``nodes`` Chebyshev
-    points spanning them (see :func:`chebyshev_eval`)."""
+    points spanning them (see :func:`chebyshev_eval`).
+
+    Examples
+    --------
+    >>> chebyshev_points(np.array([0.5, 0.0, 0.5]), 4).tolist()
+    [0.0, 0.5]
+    >>> len(chebyshev_points(np.linspace(0, 2, 200), 8))
+    8
+    """
     distinct = np.unique(np.asarray(s, dtype=float))
     if len(distinct) <= nodes:
         return distinct
@@ -121,7 +128,15 @@ def _chebyshev_coef(points: np.ndarray, values: np.ndarray) -> np.ndarray:
 
 def chebyshev_eval(points: np.ndarray, values: np.ndarray, s: np.ndarray) -> np.ndarray:
     """Values at ``points`` (from :func:`chebyshev_points`) carried to every entry of ``s``:
-    looked up, or through the interpolating polynomial."""
+    looked up, or through the interpolating polynomial.
+
+    Examples
+    --------
+    >>> s = np.linspace(0, 1, 50)
+    >>> points = chebyshev_points(s, 6)
+    >>> bool(np.allclose(chebyshev_eval(points, points**2, s), s**2))
+    True
+    """
     s = np.asarray(s, dtype=float)
     distinct = np.unique(s)
     if len(distinct) == len(points) and np.array_equal(distinct, points):
@@ -323,7 +338,24 @@ def _rows(
 def best_sign(accuracy: Callable[[np.ndarray], np.ndarray], s: np.ndarray) -> dict[str, Any]:
     """``accuracy`` (argmax readout) and ``accuracy_best_sign``, the better of argmax and
     argmin chosen once for all nodes (a trained readout can flip under heterophily); for two
-    classes argmin is 1 − argmax."""
+    classes argmin is 1 − argmax.
+
+    Parameters
+    ----------
+    accuracy : callable
+        The argmax accuracy at an array of s (negative s: the argmin read-out).
+    s : ndarray
+
+    Returns
+    -------
+    dict
+        ``accuracy`` and ``accuracy_best_sign``, shaped like ``s``.
+
+    Examples
+    --------
+    >>> best_sign(lambda v: ndtr(-v), np.array([1.0]))["accuracy_best_sign"].round(4).tolist()
+    [0.8413]
+    """
     both = np.clip(accuracy(np.concatenate([s.ravel(), -s.ravel()])), 0.0, 1.0)
     plus, minus = both[: s.size].reshape(s.shape), both[s.size :].reshape(s.shape)
     return {"accuracy": plus, "accuracy_best_sign": np.maximum(plus, minus)}
