@@ -78,12 +78,13 @@ def run_tasks(
 
     Returns the result rows and the (cell_id, traceback) of cells that raised.
     """
+    if watch_parent:  # a worker process of this sweep: watch the driver before the slow imports
+        _exit_with_parent()
     import torch
 
-    if watch_parent:  # a worker process of this sweep: tune it for the engine
+    if watch_parent:  # and tune it for the engine
         from gnnrg.batched.allocator import retain_freed_memory
 
-        _exit_with_parent()
         retain_freed_memory()
     before = torch.get_num_threads()
     if threads:

@@ -320,3 +320,14 @@ def test_bad_sweep_flags_exit_2_and_write_nothing(tmp_path, argv, message, gnnrg
     assert len(err.strip().splitlines()) == 1
     assert not (tmp_path / "o").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["FILE", "sweep.yaml"]
+
+
+def test_a_worker_unpickles_its_task_without_torch():
+    """A loky worker imports the runner and the task classes before it can start watching its
+    parent: they must not import torch (seconds here), or a killed sweep's workers linger."""
+    code = (
+        "import sys, gnnrg.sweep.runner, gnnrg.sweep.cells, gnnrg.training.options;"
+        "assert 'torch' not in sys.modules, 'torch was imported'"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
