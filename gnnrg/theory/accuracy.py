@@ -22,14 +22,14 @@ Which approximation each evaluator makes is stated in its docstring and in
 from __future__ import annotations
 
 import math
-from functools import cache
 from typing import Any
 
 import numpy as np
-from scipy import stats as st
 from scipy.special import ndtr
 
 from gnnrg._checks import check_choice, check_int, check_real
+from gnnrg.theory.counts import count_law
+from gnnrg.theory.kclass import Component, best_sign, count_accuracy
 from gnnrg.theory.norms import NORMS
 from gnnrg.theory.symbolic import numeric
 
@@ -39,25 +39,6 @@ __all__ = [
     "one_layer_accuracy",
     "two_layer_tree_accuracy",
 ]
-
-
-@cache
-def _counts(trials: float, p: float, finite: bool) -> tuple[np.ndarray, np.ndarray]:
-    """Support and pmf of a Binomial(trials, p) (or Poisson(trials·p)), terms below 1e-15 cut.
-
-    Cached and read-only: the two-layer form asks for the same few laws many times.
-    """
-    p = min(max(p, 0.0), 1.0)
-    mean = trials * p
-    sd = math.sqrt(mean * (1 - p) if finite else mean)
-    high = int(mean + 9 * sd + 40)
-    k = np.arange(max(int(mean - 9 * sd - 40), 0), min(high, int(trials)) + 1 if finite else high)
-    pmf = st.binom.pmf(k, int(trials), p) if finite else st.poisson.pmf(k, mean)
-    keep = pmf > 1e-15
-    k, pmf = k[keep], pmf[keep]
-    k.setflags(write=False)
-    pmf.setflags(write=False)
-    return k, pmf
 
 
 def _pair(result: float | np.ndarray) -> dict[str, Any]:
@@ -171,8 +152,8 @@ def one_layer_accuracy(
             min(samples, 50_000), seed,
         )  # fmt: skip
     half = n / 2
-    ks, ps = _counts(half - 1, p_in, finite)
-    kd, pd = _counts(half, p_out, finite)
+    ks, ps = count_law(half - 1, p_in, finite)
+    kd, pd = count_law(half, p_out, finite)
     KS, KD = np.meshgrid(ks, kd, indexing="ij")
     weight = np.outer(ps, pd)
     base = "sum" if norm == "sum" else "sum-self"
@@ -188,8 +169,6 @@ def _mixture_accuracy(
     n, p_in, p_out, s, norm, classes, degree_law, degree_exponent, degree_sigma, samples, seed
 ) -> dict[str, Any]:
     """k classes and/or degree correction: the count laws as a mixture of components."""
-    from gnnrg.theory.kclass import best_sign, count_accuracy
-
     check_real("p_in", p_in, low=0.0, high=1.0)
     check_real("p_out", p_out, low=0.0, high=1.0)
     components = _components(
@@ -216,8 +195,6 @@ def _components(
 ) -> list:  # fmt: skip
     """The neighbour-count laws of a node (:class:`gnnrg.theory.kclass.Component`): one for the
     plain cSBM, one per propensity stratum with degree correction."""
-    from gnnrg.theory.kclass import Component
-
     size = n // classes
     if degree_law is None:
         return [Component(1.0, size - 1, p_in, size, p_out)]
@@ -237,8 +214,6 @@ def _sym_margins(n: int, classes: int, p_in: float, p_out: float, components: li
     its degree from that stratum's laws (the hubs' merged edges with each other ignored)."""
     size = n // classes
     if components is None:
-        from gnnrg.theory.kclass import Component
-
         components = [Component(1.0, size - 1, p_in, size, p_out)]
     weight = np.array([c.weight for c in components])
     q_in = np.array([c.same_p for c in components])
@@ -448,7 +423,6 @@ def _controlled(
     """Per-graph values minus β (one-layer value with ``norm`` − its exact mean), β fitted
     per s."""
     from gnnrg.generators.csbm import csbm_parameters
-    from gnnrg.theory.kclass import count_accuracy
 
     params = csbm_parameters(n, **{k: v for k, v in kwargs.items() if k not in ("mu", "sigma")})
     components = _components(

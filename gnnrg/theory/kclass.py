@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 from scipy.special import ndtr
 
+from gnnrg.theory.counts import count_law
 from gnnrg.theory.symbolic import numeric
 
 __all__ = [
@@ -182,19 +183,13 @@ def on_nodes(
     return out
 
 
-def _pmf(trials: int, p: float) -> tuple[np.ndarray, np.ndarray]:
-    from gnnrg.theory.accuracy import _counts
-
-    return _counts(trials, p, True)
-
-
 def _two_class(s: np.ndarray, components: list[Component], delta: int) -> np.ndarray:
     """Exact: Σ over components and (k_y, k_d) of P · Φ(s r) (ties ½), over the distinct r."""
     ratio_fn = numeric(1, "sum-self" if delta else "sum")
     ratios, weights = [], []
     for comp in components:
-        ks, ps = _pmf(comp.same_trials, comp.same_p)
-        kd, pd = _pmf(comp.other_trials, comp.other_p)
+        ks, ps = count_law(comp.same_trials, comp.same_p)
+        kd, pd = count_law(comp.other_trials, comp.other_p)
         with np.errstate(invalid="ignore", divide="ignore"):
             ratios.append(np.nan_to_num(ratio_fn(1.0, ks[:, None], kd[None, :]), nan=0.0).ravel())
         weights.append(comp.weight * np.outer(ps, pd).ravel())
@@ -208,8 +203,8 @@ def _cells(components: list[Component], classes: int) -> tuple[np.ndarray, ...]:
     (a sum of iid binomials: Bin((k − 1) n_c, q))."""
     comp, ky, total, prob = [], [], [], []
     for b, c in enumerate(components):
-        ks, ps = _pmf(c.same_trials, c.same_p)
-        ms, pm = _pmf((classes - 1) * c.other_trials, c.other_p)
+        ks, ps = count_law(c.same_trials, c.same_p)
+        ms, pm = count_law((classes - 1) * c.other_trials, c.other_p)
         comp.append(np.full(len(ks) * len(ms), b))
         ky.append(np.repeat(ks, len(ms)))
         total.append(np.tile(ms, len(ks)))

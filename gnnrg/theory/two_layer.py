@@ -41,7 +41,8 @@ import numpy as np
 from scipy.special import ndtr
 
 from gnnrg._checks import check_choice, check_int, check_real
-from gnnrg.theory.accuracy import _counts, _pair, _signal_to_noise
+from gnnrg.theory.accuracy import _pair, _signal_to_noise
+from gnnrg.theory.counts import count_law
 from gnnrg.theory.norms import NORMS
 
 __all__ = ["two_layer_accuracy", "two_layer_moments"]
@@ -75,7 +76,7 @@ _WEIGHTS: dict[str, tuple[float, Fn, Fn]] = {
 
 def _binomial(trials: int, p: float) -> tuple[np.ndarray, np.ndarray]:
     """Support and pmf of Binomial(trials, p) (the shared, cached helper)."""
-    return _counts(max(int(trials), 0), p, True)
+    return count_law(max(int(trials), 0), p, True)
 
 
 class _DegreeLaw:
