@@ -25,10 +25,9 @@ import math
 from typing import Any
 
 import numpy as np
-from scipy.special import ndtr
 
 from gnnrg._checks import check_choice, check_int, check_real
-from gnnrg.theory.counts import count_law
+from gnnrg.theory.counts import count_law, count_ratios, expect_phi
 from gnnrg.theory.kclass import Component, best_sign, count_accuracy
 from gnnrg.theory.norms import NORMS
 from gnnrg.theory.symbolic import numeric
@@ -61,14 +60,6 @@ def _signal_to_noise(mu: Any, sigma: float) -> np.ndarray:
     elif not (np.isfinite(mu_arr).all() and (mu_arr >= 0).all()):
         raise ValueError("mu must hold finite values >= 0")
     return mu_arr / sigma
-
-
-def _expect_phi(s: np.ndarray, ratio: np.ndarray, weight: np.ndarray) -> np.ndarray:
-    """Σ weight·Φ(s·ratio) / Σ weight for every s, over the distinct ratios only."""
-    values, inverse = np.unique(ratio, return_inverse=True)
-    w = np.bincount(inverse.ravel(), weights=weight.ravel(), minlength=len(values))
-    out = ndtr(np.multiply.outer(np.atleast_1d(s), values)) @ w / w.sum()
-    return out if np.ndim(s) else out[0]
 
 
 def one_layer_accuracy(
@@ -152,14 +143,10 @@ def one_layer_accuracy(
             min(samples, 50_000), seed,
         )  # fmt: skip
     half = n / 2
-    ks, ps = count_law(half - 1, p_in, finite)
-    kd, pd = count_law(half, p_out, finite)
-    KS, KD = np.meshgrid(ks, kd, indexing="ij")
-    weight = np.outer(ps, pd)
-    base = "sum" if norm == "sum" else "sum-self"
-    with np.errstate(invalid="ignore", divide="ignore"):
-        ratio = np.nan_to_num(numeric(1, base)(1.0, KS, KD), nan=0.0)  # z / s
-    exact = _expect_phi(s, ratio, weight)
+    ratio, weight = count_ratios(
+        count_law(half - 1, p_in, finite), count_law(half, p_out, finite), norm != "sum"
+    )
+    exact = expect_phi(s, ratio, weight)
     if norm != "sym":
         return _pair(exact)
     return _pair(exact + _sym_correction(n, p_in, p_out, s, finite, samples, seed))
@@ -272,7 +259,7 @@ def _sym_correction(
     ones = np.ones(samples)
     ratio_sym = signal / np.sqrt(noise)
     ratio_self = numeric(1, "sum-self")(1.0, ks, kd)
-    return _expect_phi(s, ratio_sym, ones) - _expect_phi(s, ratio_self, ones)
+    return expect_phi(s, ratio_sym, ones) - expect_phi(s, ratio_self, ones)
 
 
 def two_layer_tree_accuracy(
@@ -329,7 +316,7 @@ def two_layer_tree_accuracy(
     n_2out = rng.poisson(c_d * n_in + c_s * n_out)
     with np.errstate(invalid="ignore", divide="ignore"):
         ratio = np.nan_to_num(numeric(2, norm)(1.0, n_in, n_out, n_2in, n_2out), nan=0.0)
-    return _pair(_expect_phi(s, ratio, np.ones(samples)))
+    return _pair(expect_phi(s, ratio, np.ones(samples)))
 
 
 def graph_average_accuracy(

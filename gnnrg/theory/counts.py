@@ -9,8 +9,11 @@ from functools import cache
 
 import numpy as np
 from scipy import stats as st
+from scipy.special import ndtr
 
-__all__ = ["count_law"]
+from gnnrg.theory.symbolic import numeric
+
+__all__ = ["count_law", "count_ratios", "expect_phi"]
 
 
 @cache
@@ -49,3 +52,47 @@ def count_law(trials: float, p: float, finite: bool = True) -> tuple[np.ndarray,
     k.setflags(write=False)
     pmf.setflags(write=False)
     return k, pmf
+
+
+def count_ratios(
+    same: tuple[np.ndarray, np.ndarray], other: tuple[np.ndarray, np.ndarray], self_loop: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """Every (k_s, k_d) of two independent count laws: the two-class one-layer ratio
+    z/s = (δ + k_s − k_d)/√(δ + k_s + k_d) (0 for an empty row: a tie) and its probability.
+
+    Parameters
+    ----------
+    same, other : (k, pmf)
+        The same-class and other-class count laws (:func:`count_law`).
+    self_loop : bool
+        δ = 1 (``sum-self``, ``mean``) or 0 (``sum``).
+
+    Returns
+    -------
+    (ratio, weight) : flat ndarrays
+
+    Examples
+    --------
+    >>> r, w = count_ratios(count_law(1, 1.0), count_law(1, 0.0), self_loop=True)
+    >>> r.round(4).tolist(), w.tolist()
+    ([1.4142], [1.0])
+    """
+    (ks, ps), (kd, pd) = same, other
+    ratio_fn = numeric(1, "sum-self" if self_loop else "sum")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = np.nan_to_num(ratio_fn(1.0, ks[:, None], kd[None, :]), nan=0.0)
+    return ratio.ravel(), np.outer(ps, pd).ravel()
+
+
+def expect_phi(s: np.ndarray, ratio: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """Σ weight·Φ(s·ratio) / Σ weight for every s, over the distinct ratios only.
+
+    Examples
+    --------
+    >>> float(expect_phi(1.0, np.array([0.0, 0.0]), np.array([1.0, 3.0])))
+    0.5
+    """
+    values, inverse = np.unique(ratio, return_inverse=True)
+    w = np.bincount(inverse.ravel(), weights=weight.ravel(), minlength=len(values))
+    out = ndtr(np.multiply.outer(np.atleast_1d(s), values)) @ w / w.sum()
+    return out if np.ndim(s) else out[0]

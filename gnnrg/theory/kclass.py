@@ -37,8 +37,7 @@ from typing import Any
 import numpy as np
 from scipy.special import ndtr
 
-from gnnrg.theory.counts import count_law
-from gnnrg.theory.symbolic import numeric
+from gnnrg.theory.counts import count_law, count_ratios, expect_phi
 
 __all__ = [
     "Component",
@@ -185,17 +184,15 @@ def on_nodes(
 
 def _two_class(s: np.ndarray, components: list[Component], delta: int) -> np.ndarray:
     """Exact: Σ over components and (k_y, k_d) of P · Φ(s r) (ties ½), over the distinct r."""
-    ratio_fn = numeric(1, "sum-self" if delta else "sum")
-    ratios, weights = [], []
-    for comp in components:
-        ks, ps = count_law(comp.same_trials, comp.same_p)
-        kd, pd = count_law(comp.other_trials, comp.other_p)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            ratios.append(np.nan_to_num(ratio_fn(1.0, ks[:, None], kd[None, :]), nan=0.0).ravel())
-        weights.append(comp.weight * np.outer(ps, pd).ravel())
-    values, inverse = np.unique(np.round(np.concatenate(ratios), 13), return_inverse=True)
-    w = np.bincount(inverse, weights=np.concatenate(weights), minlength=len(values))
-    return on_nodes(lambda v: ndtr(np.multiply.outer(v, values)) @ w, s)
+    parts = [
+        count_ratios(
+            count_law(c.same_trials, c.same_p), count_law(c.other_trials, c.other_p), bool(delta)
+        )
+        for c in components
+    ]
+    ratio = np.round(np.concatenate([r for r, _ in parts]), 13)
+    weight = np.concatenate([c.weight * w for c, (_, w) in zip(components, parts, strict=True)])
+    return on_nodes(lambda v: expect_phi(v, ratio, weight), s)
 
 
 def _cells(components: list[Component], classes: int) -> tuple[np.ndarray, ...]:
