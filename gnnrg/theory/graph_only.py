@@ -28,6 +28,7 @@ import numpy as np
 from scipy.special import ndtr
 
 from gnnrg._checks import check_int
+from gnnrg.theory.baselines import best_of_rivals
 
 __all__ = ["amp_labels", "graph_only_bayes_accuracy", "graph_only_spectral_accuracy"]
 
@@ -150,14 +151,7 @@ def graph_only_spectral_accuracy(
     lam2 = np.square(_effective(lam, n, avg_degree))
     k = check_int("classes", classes, low=2)
     signal = np.sqrt(np.maximum(k * (lam2 - 1.0), 0.0))
-    return np.where(lam2 > 1.0, _best_of(signal, k), 1.0 / k)
-
-
-def _best_of(signal: np.ndarray, classes: int) -> np.ndarray:
-    """∫ φ(t) Φ(t + signal)^(k−1) dt: a score ``signal`` above k − 1 independent N(0, 1)
-    rivals (two classes: Φ(signal/√2))."""
-    t, w = np.polynomial.hermite_e.hermegauss(120)
-    return (w / np.sqrt(2 * np.pi) * ndtr(t + signal[..., None]) ** (classes - 1)).sum(-1)
+    return np.where(lam2 > 1.0, best_of_rivals(signal, k), 1.0 / k)
 
 
 @cache
@@ -205,7 +199,7 @@ def _k_class_amp(lam2: np.ndarray, classes: int) -> np.ndarray:
             lambda g, v=value: (k - 1) * v * float(overlap(g)) - g, gammas[j - 1], gammas[j]
         ) if excess[j] <= 0 < excess[j - 1] else gammas[j]  # fmt: skip
     signal = np.sqrt(gamma.reshape(lam2.shape) * k / (k - 1))
-    return np.where(lam2 > 1.0, _best_of(signal, k), 1.0 / k)
+    return np.where(lam2 > 1.0, best_of_rivals(signal, k), 1.0 / k)
 
 
 def amp_labels(
