@@ -117,7 +117,7 @@ def train_many(
         raise ValueError(f"model must be a registry name or a class, not an instance ({model!r})")
     tests = test_graphs or [None] * len(train_graphs)
     runs = [
-        plan_run(g, h, s, **options)
+        plan_run(g, h, s, options)
         for g, h, s in zip(train_graphs, tests, _seeds(seeds, len(train_graphs)), strict=True)
     ]
     largest = max(train_graphs, key=lambda g: g.num_nodes)

@@ -55,7 +55,7 @@ def train_one(
 
     options, knobs = split_options(options, has_test_data=test_data is not None)
     protocol, early_stopping = options["protocol"], options["early_stopping"]
-    run = plan_run(train_data, test_data, run_seed(seed), **options)
+    run = plan_run(train_data, test_data, run_seed(seed), options)
     width = max(knobs["hidden"], train_data.x.shape[1])
     with torch.random.fork_rng(devices=[]), threads_for(train_data.num_nodes, width):
         net = new_model(model, train_data, run, knobs)

@@ -145,18 +145,14 @@ def split_options(
     return check_options(has_test_data=has_test_data, **merged), knobs
 
 
-def plan_run(
-    train_data: Any,
-    test_data: Any,
-    seed: Any,
-    *,
-    protocol: str,
-    val_fraction: float,
-    test_fraction: float,
-    early_stopping: int | None,
-    **_: Any,
-) -> Run:
-    """Draw a run's torch seed and node splits from ``seed`` (the same for every engine)."""
+def plan_run(train_data: Any, test_data: Any, seed: Any, options: dict[str, Any]) -> Run:
+    """Draw a run's torch seed and node splits from ``seed`` (the same for every engine).
+
+    ``options`` are the checked training options (:func:`split_options`); the protocol, the
+    validation and test fractions and early stopping decide the splits.
+    """
+    protocol, early_stopping = options["protocol"], options["early_stopping"]
+    val_fraction, test_fraction = options["val_fraction"], options["test_fraction"]
     for name, data in (("train_data", train_data), ("test_data", test_data)):
         if data is not None and (getattr(data, "x", None) is None or data.y is None):
             raise ValueError(f"{name} needs node features x and labels y")

@@ -259,7 +259,7 @@ def test_row_wise_models_train_on_their_training_rows_only(name, graphs, monkeyp
         protocol="transductive", has_test_data=False, epochs=30, lr=0.02, weight_decay=1e-3,
         val_fraction=0.2, test_fraction=0.3, early_stopping=None,
     )  # fmt: skip
-    runs = [plan_run(g, None, s, **options) for s, g in enumerate(graphs)]
+    runs = [plan_run(g, None, s, options) for s, g in enumerate(graphs)]
     assert len({tuple(r.train_idx) for r in runs}) == 3
     stack = GraphStack(graphs, dtype=torch.float64)
     weights = {}
