@@ -129,24 +129,17 @@ def _theory_graph(sub: pd.DataFrame) -> dict[str, Any] | None:
     described = [v for v in VARIANT_DECLARATIONS if v.theory]
     if not _plain_csbm(sub, allow=tuple(v.name for v in described)):
         return None
+    keys = [key for key in ("classes", "lam_convention") if key in sub]
+    for variant in described:  # a variant switched on in the slice: its arguments too
+        switches = [key for key in variant.switches if key in sub]
+        if switches and not sub[switches[0]].isna().all():
+            keys += [key for key in variant.parameters if key in sub]
     graph: dict[str, Any] = {}
-    for key in ("classes", "lam_convention"):
-        if key in sub:
-            if sub[key].nunique() > 1:
-                return None
-            graph[key] = sub[key].iloc[0].item() if hasattr(sub[key].iloc[0], "item") else (
-                sub[key].iloc[0]
-            )  # fmt: skip
-    for variant in described:
-        switches = [k for k in variant.switches if k in sub]
-        if not switches or sub[switches[0]].isna().all():
-            continue  # off in every row
-        for key in variant.parameters:
-            if key in sub:
-                if sub[key].nunique(dropna=False) > 1:
-                    return None
-                value = sub[key].iloc[0]
-                graph[key] = value.item() if hasattr(value, "item") else value
+    for key in keys:
+        if sub[key].nunique(dropna=False) > 1:
+            return None
+        value = sub[key].iloc[0]
+        graph[key] = value.item() if hasattr(value, "item") else value
     if graph.get("degree_law") == "array":  # the caller's propensities: no law to average
         return None
     return graph
