@@ -13,7 +13,7 @@ from scipy.special import ndtr
 
 from gnnrg.theory.symbolic import numeric
 
-__all__ = ["count_law", "count_ratios", "expect_phi"]
+__all__ = ["count_law", "count_ratios", "expect_phi", "pair_ratio"]
 
 
 @cache
@@ -78,10 +78,21 @@ def count_ratios(
     ([1.4142], [1.0])
     """
     (ks, ps), (kd, pd) = same, other
+    return pair_ratio(ks[:, None], kd[None, :], self_loop).ravel(), np.outer(ps, pd).ravel()
+
+
+def pair_ratio(ks: np.ndarray, kd: np.ndarray, self_loop: bool) -> np.ndarray:
+    """The two-class one-layer ratio (δ + k_s − k_d)/√(δ + k_s + k_d) of each count pair
+    (broadcast; 0 for an empty row: a tie).
+
+    Examples
+    --------
+    >>> pair_ratio(np.array([3]), np.array([0]), self_loop=True).tolist()
+    [2.0]
+    """
     ratio_fn = numeric(1, "sum-self" if self_loop else "sum")
     with np.errstate(invalid="ignore", divide="ignore"):
-        ratio = np.nan_to_num(ratio_fn(1.0, ks[:, None], kd[None, :]), nan=0.0)
-    return ratio.ravel(), np.outer(ps, pd).ravel()
+        return np.nan_to_num(ratio_fn(1.0, ks, kd), nan=0.0)
 
 
 def expect_phi(s: np.ndarray, ratio: np.ndarray, weight: np.ndarray) -> np.ndarray:
