@@ -80,7 +80,7 @@ class _Help(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpF
 
 
 def _build_parser() -> argparse.ArgumentParser:
-    from gnnrg.theory.norms import NORMS
+    from gnnrg.theory.norms import METHODS, NORMS
 
     parser = _Parser(prog="gnnrg", description="GNNs on random graphs: theory and simulation.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -191,11 +191,13 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     th.add_argument(
         "--method",
-        choices=("auto", "exact", "moment", "tree", "graph"),
+        choices=METHODS,
         default="auto",
         help="auto: exact one-layer forms; two layers: the degree-conditioned moment form "
-        "(finite n, sparse or dense); tree: the study's Theorem 2 (sum/sum-self, Poisson "
-        "tree); graph: the exact nodewise formula averaged over 10 sampled graphs",
+        "(two plain classes, finite n, sparse or dense) or the neighbourhood population form "
+        "(k classes, degree correction); tree: the study's Theorem 2 (sum/sum-self, Poisson "
+        "tree); graph: the exact nodewise formula averaged over sampled graphs (40 at a "
+        "point, 10 per grid column)",
     )
     th.add_argument("--json", action="store_true", help="print one JSON object")
     th.add_argument("--out", help="grid table to write (.csv or .parquet)")
@@ -693,7 +695,7 @@ def _print_point(r: dict[str, Any]) -> None:
     print(f"{r['layers']}-layer linear GCN, aggregation {r['norm']}, method: {r['method']}")
     readout = "oracle readout" if k == 2 else "argmax readout"
     flip = "best sign" if k == 2 else "argmax or argmin"
-    spread = f" ± {r['stderr']:.4f} (SE over graphs)" if r.get("stderr") is not None else ""
+    spread = f" ± {r['stderr']:.4f} (Monte Carlo SE)" if r.get("stderr") is not None else ""
     print(f"  accuracy ({readout})   {r['accuracy']:.4f}{spread}")
     print(f"  accuracy ({flip})".ljust(30) + f"{r['accuracy_best_sign']:.4f}")
     features = "features only, Φ(μ/σ)" if k == 2 else f"features only, Bayes, k={k}"

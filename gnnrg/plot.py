@@ -36,7 +36,8 @@ def _theory_grid_cached(
         except ValueError:
             continue
         mu_arr = np.asarray(mus)  # the evaluators take every μ at once
-        for layers, table in ((1, one), (2, two))[: 2 if plain else 1]:
+        # two layers with degree correction are a sampled graph average: no contour from it
+        for layers, table in ((1, one), (2, two))[: 1 if law.get("degree_law") else 2]:
             r = linear_gcn_accuracy(
                 n, p_in, p_out, mu_arr, sigma, layers=layers, classes=classes, **law
             )
@@ -63,13 +64,15 @@ def theory_grid(
     **graph: Any,
 ) -> dict[str, Any]:
     """Theory accuracy maps (best sign) on a (μ, λ) grid: one-layer mean GCN (exact counts),
-    the two-layer mean GCN (degree-conditioned moment form) and the Bayes-optimal accuracy from
-    features and edges (:func:`~gnnrg.theory.joint.joint_bayes_accuracy`, dense limit), arrays
-    of shape (len(mus), len(lams)), and the evaluators used (``one_layer_method``, ...).
+    the two-layer mean GCN (degree-conditioned moment form; with k > 2 classes the
+    neighbourhood population form; NaN with degree correction) and the Bayes-optimal accuracy
+    from
+    features and edges (:func:`~gnnrg.theory.joint.joint_bayes_accuracy`, dense limit; two
+    plain classes, NaN otherwise), arrays of shape (len(mus), len(lams)), and the evaluators
+    used (``one_layer_method``, ...).
 
     ``graph`` takes ``classes``, ``lam_convention`` and the degree correction
-    (``degree_law``, ``degree_exponent``, ``degree_sigma``); with k > 2 classes or degree
-    correction only the one-layer map is computed (the others are NaN).
+    (``degree_law``, ``degree_exponent``, ``degree_sigma``).
 
     Examples
     --------

@@ -20,6 +20,7 @@ from gnnrg.theory.graph_only import (
 from gnnrg.theory.joint import joint_bayes_accuracy
 from gnnrg.theory.linear_gcn import linear_gcn_accuracy
 from gnnrg.theory.linearisation import cross_entropy, linearised_margin, odd_part, relu_gcn_margin
+from gnnrg.theory.neighbourhood import neighbourhood_accuracy
 from gnnrg.theory.nodewise import filter_matrix, nodewise_accuracy
 from gnnrg.theory.regions import gcn_gain
 from gnnrg.theory.two_layer import two_layer_accuracy, two_layer_moments
@@ -39,6 +40,7 @@ __all__ = [
     "joint_bayes_accuracy",
     "linear_gcn_accuracy",
     "linearised_margin",
+    "neighbourhood_accuracy",
     "nodewise_accuracy",
     "odd_part",
     "one_layer_accuracy",

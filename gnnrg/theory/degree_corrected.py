@@ -44,9 +44,10 @@ _PER_DECADE = 40
 @cache
 def _pair_sums(
     size: int, law: str, exponent: float, sigma: float, population: int, seed: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per stratum of θ_i: how many nodes, and the histogram (count, sum) of the products
-    θ_i θ_j over the node's own class (j ≠ i) and over another class, on log bins.
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per stratum of θ_i: how many nodes, the histogram (count, sum) of the products
+    θ_i θ_j over the node's own class (j ≠ i) and over another class, on log bins, and the
+    stratum's mean θ.
 
     Depends on the propensity law only, not on p, so a (λ, μ) grid computes it once."""
     replicas = max(2, math.ceil(population / size))
@@ -82,7 +83,8 @@ def _pair_sums(
             sums[which] += scale * np.bincount(index, weights=y, minlength=strata * bins)
     nodes = np.bincount(stratum.ravel(), minlength=strata).astype(float)
     shape = (2, strata, bins)
-    return nodes, counts.reshape(shape), sums.reshape(shape)
+    theta_mean = np.bincount(stratum.ravel(), theta.ravel(), strata) / np.maximum(nodes, 1)
+    return nodes, counts.reshape(shape), sums.reshape(shape), theta_mean
 
 
 def propensity_components(
@@ -134,18 +136,25 @@ def propensity_components(
     else:
         sigma = check_real("degree_sigma", sigma, low=0.0)
     size = n // classes
-    nodes, counts, sums = _pair_sums(
+    nodes, counts, sums, theta = _pair_sums(
         size, law, float(exponent), float(sigma), int(population), int(seed)
     )
     components = []
     for b, weight in enumerate(nodes / nodes.sum()):
         if weight == 0:
             continue
-        q = []
+        q, biased = [], []
         for which, (p, trials) in enumerate(((p_in, size - 1), (p_out, size))):
             mean_y = np.divide(sums[which, b], counts[which, b], where=counts[which, b] > 0,
                                out=np.zeros_like(sums[which, b]))  # fmt: skip
-            edges = counts[which, b] @ -np.expm1(-p * mean_y)
-            q.append(float(np.clip(edges / (nodes[b] * trials), 0.0, 1.0)))
-        components.append(Component(float(weight), size - 1, q[0], size, q[1]))
+            edge = -np.expm1(-p * mean_y)
+            q.append(float(np.clip(counts[which, b] @ edge / (nodes[b] * trials), 0.0, 1.0)))
+            # partners weighted by their propensity θ_j = y / θ_i: the bins' sums of y
+            total = sums[which, b].sum()
+            biased.append(float(np.clip(sums[which, b] @ edge / total, 0, 1)) if total else q[-1])
+        components.append(
+            Component(
+                float(weight), size - 1, q[0], size, q[1], biased[0], biased[1], float(theta[b])
+            )
+        )
     return components

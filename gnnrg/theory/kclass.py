@@ -64,13 +64,21 @@ def _rule(nodes: int) -> tuple[np.ndarray, np.ndarray]:
 class Component:
     """One law of a node's neighbour counts: a share of the nodes whose same-class count is
     Bin(``same_trials``, ``same_p``) and each other class's count Bin(``other_trials``,
-    ``other_p``), all independent."""
+    ``other_p``), all independent.
+
+    ``same_biased`` and ``other_biased``: the edge probability to a partner drawn in
+    proportion to its propensity (a neighbour of a neighbour: with degree correction more
+    likely a hub), when it differs from ``same_p`` and ``other_p``; ``propensity``: the
+    stratum's mean propensity θ (degree correction)."""
 
     weight: float
     same_trials: int
     same_p: float
     other_trials: int
     other_p: float
+    same_biased: float | None = None
+    other_biased: float | None = None
+    propensity: float | None = None
 
 
 def argmax_probability(
@@ -198,43 +206,55 @@ def _two_class(s: np.ndarray, components: list[Component], delta: int) -> np.nda
     return on_nodes(lambda v: expect_phi(v, ratio, weight), s)
 
 
-def _cells(components: list[Component], classes: int) -> tuple[np.ndarray, ...]:
+def _cells(
+    components: list[Component], classes: int, *, merge: bool = True
+) -> tuple[np.ndarray, ...]:
     """Every (k_y, M) with its exact probability summed over the components (M = Σ_c k_c the
-    others' total, a sum of iid binomials: Bin((k − 1) n_c, q)), cells under 1e-13 dropped.
+    others' total, a sum of iid binomials: Bin((k − 1) n_c, q)), cells under 1e-13 dropped;
+    with ``merge=False`` every (component, k_y, M).
 
     The cells are ordered by the margin of a node whose rivals split M evenly, so that the
     systematic sample of :func:`_population` takes neighbouring strata of nearly equal accuracy
     (across components too: a node's counts, not its stratum, set its margins). Returns
-    (rival class size, k_y, M, cumulative probability), one entry per cell.
+    (rival class size, k_y, M, cumulative probability, component), one entry per cell
+    (component -1 when merged).
     """
     parts = []
-    for trials in sorted({c.other_trials for c in components}):
+    groups = (
+        [(t, [c for c in components if c.other_trials == t], -1)
+         for t in sorted({c.other_trials for c in components})]
+        if merge else [(c.other_trials, [c], b) for b, c in enumerate(components)]
+    )  # fmt: skip
+    for trials, members, index in groups:
         laws = [
             (c.weight, count_law(c.same_trials, c.same_p),
              count_law((classes - 1) * c.other_trials, c.other_p))
-            for c in components if c.other_trials == trials
+            for c in members
         ]  # fmt: skip
         grid = np.zeros((max(int(a[0][-1]) for _, a, _ in laws) + 1,
                          max(int(b[0][-1]) for _, _, b in laws) + 1))  # fmt: skip
         for weight, (ks, ps), (ms, pm) in laws:
             grid[np.ix_(ks, ms)] += weight * np.outer(ps, pm)
         ky, total = np.nonzero(grid > 1e-13)
-        parts.append((np.full(len(ky), trials), ky, total, grid[ky, total]))
-    trials, ky, total, prob = (np.concatenate(a) for a in zip(*parts, strict=True))
+        parts.append(
+            (np.full(len(ky), trials), ky, total, grid[ky, total], np.full(len(ky), index))
+        )
+    trials, ky, total, prob, component = (np.concatenate(a) for a in zip(*parts, strict=True))
     with np.errstate(invalid="ignore", divide="ignore"):
         even = (1 + ky - total / (classes - 1)) / np.sqrt(1 + ky + total)
     order = np.argsort(even, kind="stable")
     cumulative = np.cumsum(prob[order])
-    return trials[order], ky[order], total[order], cumulative / cumulative[-1]
+    return (trials[order], ky[order], total[order], cumulative / cumulative[-1],
+            component[order])  # fmt: skip
 
 
 def _population(
     size: int, cells: tuple[np.ndarray, ...], classes: int, rng: np.random.Generator
-) -> tuple[np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """A stratified population: (k_y, M) by systematic sampling of their exact law, then M
     split over the k − 1 other classes by its exact (hypergeometric) law given M.
-    Returns k_y (W,) and the others (W, k − 1)."""
-    trials_all, ky_all, total_all, cumulative = cells
+    Returns k_y (W,), the others (W, k − 1) and each node's component (-1: cells merged)."""
+    trials_all, ky_all, total_all, cumulative, component = cells
     pick = np.searchsorted(cumulative, (np.arange(size) + rng.random(size)) / size)
     pick = np.minimum(pick, len(cumulative) - 1)
     trials, ky, left = trials_all[pick], ky_all[pick], total_all[pick].copy()
@@ -243,7 +263,7 @@ def _population(
         others[:, c] = rng.hypergeometric(trials, (classes - 2 - c) * trials, left)
         left -= others[:, c]
     others[:, -1] = left
-    return ky, others
+    return ky, others, component[pick]
 
 
 def count_accuracy(
@@ -369,7 +389,7 @@ def _rows(
 ) -> np.ndarray:
     """A stratified batch of nodes: integer rows (k_y, k_c sorted) of their counts, or the
     float margins of ``margins``, sorted (the product is symmetric in the rivals)."""
-    ky, others = _population(size, cells, classes, rng)
+    ky, others, _ = _population(size, cells, classes, rng)
     if margins is not None:
         return np.sort(margins(ky, others, rng), axis=1)
     return np.column_stack([ky, np.sort(others, axis=1)]).astype(np.int64)

@@ -15,13 +15,11 @@ from gnnrg.theory.accuracy import (
     one_layer_accuracy,
     two_layer_tree_accuracy,
 )
+from gnnrg.theory.neighbourhood import neighbourhood_accuracy
+from gnnrg.theory.norms import METHODS
 from gnnrg.theory.two_layer import two_layer_accuracy
 
 __all__ = ["METHODS", "linear_gcn_accuracy"]
-
-#: Evaluators by method name; ``auto`` picks the exact one-layer form or the two-layer
-#: degree-conditioned moment form.
-METHODS = ("auto", "exact", "moment", "tree", "graph")
 
 
 def linear_gcn_accuracy(
@@ -57,13 +55,16 @@ def linear_gcn_accuracy(
     layers : {1, 2}, default 1
     norm : {"sum", "sum-self", "mean", "sym"}, default "mean"
         Aggregation (:data:`gnnrg.theory.NORMS`).
-    method : {"auto", "exact", "moment", "tree", "graph"}, default "auto"
+    method : {"auto", "exact", "moment", "neighbourhood", "tree", "graph"}, default "auto"
         ``auto``/``exact``: the exact one-layer forms; two layers: the degree-conditioned moment
-        form (``moment``, finite n, sparse or dense; two plain classes). ``tree``: the study's
-        Theorem 2 (two layers, ``sum``/``sum-self``, Poisson tree). ``graph``: the exact
-        nodewise formula averaged over ``graphs`` sampled graphs, with each graph's one-layer
-        accuracy (known exactly) as a control variate for two layers (what ``auto`` uses for
-        two layers with k > 2 classes or degree correction).
+        form (``moment``, finite n, sparse or dense; two plain classes) or, with k > 2 plain
+        classes, the neighbourhood population form (``neighbourhood``,
+        :func:`~gnnrg.theory.neighbourhood.neighbourhood_accuracy`; it also takes degree
+        correction, approximately). ``tree``: the study's Theorem 2 (two layers,
+        ``sum``/``sum-self``, Poisson tree). ``graph``: the exact nodewise formula averaged
+        over ``graphs`` sampled graphs, with each graph's one-layer accuracy (known exactly) as
+        a control variate for two layers: unbiased, slower, the reference the others are
+        measured against, and what ``auto`` uses for two degree-corrected layers.
     classes : int, default 2
         Number of balanced classes k (orthogonal class means for k > 2; argmax readout).
     degree_law : {"powerlaw", "lognormal"}, optional
@@ -82,8 +83,8 @@ def linear_gcn_accuracy(
     -------
     dict
         ``accuracy`` (oracle read-out) and ``accuracy_best_sign`` as arrays shaped like ``mu``
-        (0-d for a scalar), and ``method``, the evaluator used, in words; ``stderr`` (over the
-        sampled graphs) with ``method="graph"``.
+        (0-d for a scalar), and ``method``, the evaluator used, in words; ``stderr`` (Monte
+        Carlo: over the sampled graphs or neighbourhoods) with ``graph`` and ``neighbourhood``.
 
     Raises
     ------
@@ -110,7 +111,12 @@ def linear_gcn_accuracy(
            "degree_sigma": degree_sigma}  # fmt: skip
     variant = classes != 2 or degree_law is not None
     if variant and method == "auto" and layers == 2:
-        method = "graph"
+        # k plain classes: the neighbourhood form (within 0.001 of graph averages); with
+        # degree correction the unbiased graph average (the neighbourhood form is off by up
+        # to 0.018 there, theory/accuracy.md)
+        method = "graph" if degree_law is not None else "neighbourhood"
+    if method == "neighbourhood" and layers != 2:
+        raise ValueError("method='neighbourhood' is for two layers; one layer is exact")
     if variant and method in ("moment", "tree"):
         raise ValueError(
             f"method={method!r} is for two plain classes; use 'auto' or 'graph' with "
@@ -124,6 +130,13 @@ def linear_gcn_accuracy(
         label = f"graph-averaged exact ({graphs} graphs)"
         if layers > 1:
             label = f"graph-averaged exact ({graphs} graphs, one-layer control variate)"
+    elif method == "neighbourhood":
+        result = neighbourhood_accuracy(
+            n, p_in, p_out, flat, sigma, norm=norm, classes=classes, **law
+        )
+        label = "neighbourhood population (exact counts, sampled neighbourhoods)"
+        if degree_law:
+            label = f"{degree_law} degrees: propensity strata, " + label
     elif layers == 1:
         if method not in ("auto", "exact"):
             raise ValueError(f"method={method!r} is for two layers; one layer is exact")

@@ -312,9 +312,9 @@ def test_theory_is_drawn_on_the_slices_it_describes():
 
 
 def test_more_classes_get_their_features_only_line():
-    """k = 3 and 5 panels: no two-class curves, but the k-class one-layer contour (naming its
-    evaluator) and the k-class features-only line at the μ where features_only_accuracy
-    reaches the panel's level (1 + 1/k)/2."""
+    """k = 3 and 5 panels: no two-class curves, but the k-class one- and two-layer contours
+    (naming their evaluators) and the k-class features-only line at the μ where
+    features_only_accuracy reaches the panel's level (1 + 1/k)/2."""
     from gnnrg.theory import features_only_accuracy
 
     for k in (3, 5):
@@ -329,7 +329,9 @@ def test_more_classes_get_their_features_only_line():
         labels = ax.get_legend_handles_labels()[1]
         one_layer = (f"1-layer linear GCN, theory: {k} classes: exact counts, sampled rival "
                      f"split (accuracy {level:.2f} contour)")  # fmt: skip
-        assert labels == [one_layer, name], labels
+        two_layer = ("2-layer linear GCN, theory: neighbourhood population (exact counts, "
+                     f"sampled neighbourhoods) (accuracy {level:.2f} contour)")  # fmt: skip
+        assert labels == [one_layer, two_layer, name], labels
         (line,) = [li for li in ax.get_lines() if li.get_label() == name]
         mu = line.get_ydata()[0]
         assert float(features_only_accuracy(mu, 1.3, classes=k)) == pytest.approx(level, abs=1e-9)

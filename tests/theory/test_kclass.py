@@ -149,10 +149,19 @@ def test_heterophily_best_sign_is_the_argmin_readout():
     assert r["accuracy"] < 0.2 < r["accuracy_best_sign"] == flipped["accuracy_best_sign"]
 
 
-def test_two_layers_for_variants_use_the_graph_average():
+def test_two_layers_for_variants_take_the_neighbourhood_form_or_the_graph_average():
     p_in, p_out = block_probabilities(999, 10, 1.0, 3)
-    r = linear_gcn_accuracy(999, p_in, p_out, [0.3, 0.6], layers=2, classes=3, graphs=4)
+    auto = linear_gcn_accuracy(999, p_in, p_out, [0.3, 0.6], layers=2, classes=3)
+    assert auto["method"].startswith("neighbourhood population")
+    r = linear_gcn_accuracy(
+        999, p_in, p_out, [0.3, 0.6], layers=2, classes=3, graphs=4, method="graph"
+    )
     assert r["method"] == "graph-averaged exact (4 graphs, one-layer control variate)"
+    assert np.abs(auto["accuracy"] - r["accuracy"]).max() < 4 * r["stderr"].max() + 0.002
+    corrected = linear_gcn_accuracy(
+        999, p_in, p_out, 0.5, layers=2, classes=3, graphs=3, degree_law="lognormal"
+    )
+    assert corrected["method"].startswith("graph-averaged exact (3 graphs")
     assert r["accuracy"].shape == (2,) and (r["stderr"] < 0.01).all()
     assert r["accuracy"][1] > r["accuracy"][0] > 1 / 3
     with pytest.raises(ValueError, match="method='moment' is for two plain classes"):

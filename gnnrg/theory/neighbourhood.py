@@ -1,0 +1,368 @@
+r"""Two-layer linear GCN accuracy from a population of sampled neighbourhoods: k classes,
+degree-corrected graphs, any of the four aggregations.
+
+With K = L Ã R (Ã = A + εI, intermediate weights w_l = (RL)_ll, end weights r_j = R_jj; see
+:mod:`gnnrg.theory.two_layer`) the class-c score of node i is μ N_c + σ √D g_c with
+
+.. math::
+
+    N_c = \varepsilon w_i\Big(\varepsilon r_i [c = y] + \sum_{l \in N(i),\, y_l = c} r_l\Big)
+        + \sum_{l \in N(i)} w_l \Big(\varepsilon r_l [y_l = c] + r_i [c = y]
+        + \sum_{j \in N(l) \setminus i,\, y_j = c} r_j\Big),
+    \qquad D = \sum_j r_j^2 \Big(\sum_l Ã_{il} w_l Ã_{lj}\Big)^2 .
+
+Everything N_c needs is local to i's *neighbourhood*: i's neighbour counts per class, each
+neighbour's class, propensity stratum and its edges per class to i's other neighbours and to
+the rest of the graph (all independent binomials given i's counts, at the exact finite n).
+A population of such neighbourhoods is drawn: i's counts stratified from their exact law (as
+the one-layer k-class form draws them), each neighbour's stratum size-biased (degree
+correction), its edge counts from their binomial laws. Given a neighbourhood:
+
+- ``sum``, ``sum-self``, ``mean`` (r = 1): N_c is exact;
+- ``sym``: the two-hop ends' weights r_j = 1/√d̃_j enter N_c by their exact mean and variance
+  (N_c Gaussian given the neighbourhood; i's neighbours reached again through the inner edges
+  enter by the mean over i's neighbours of that class);
+- D is replaced by its conditional mean: a two-hop node reached from two neighbours l, l'
+  (a cycle) by the expected overlap of their edge sets (hypergeometric, propensity-weighted
+  with degree correction).
+
+The node is then right with probability (k > 2, orthogonal means; V_c the variance of N_c)
+
+.. math::
+
+    \int \varphi(t) \prod_{c \ne y}
+        \Phi\!\left(\frac{s (N_y - N_c) + t \sqrt{s^2 V_y + D}}{\sqrt{s^2 V_c + D}}\right) dt,
+
+and Φ(s (N_y − N_c)/√(D + s²(V_y + V_c))) for two classes (means ±μu). What is left out: the
+edge between two of i's neighbours enters each of them independently (its count, not its
+sharing), and the hubs' merged multi-edges (degree correction) as in the one-layer form.
+Measured against graph averages in ``theory/accuracy.md``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+from scipy.special import ndtr
+
+from gnnrg._checks import check_choice, check_int, check_real
+from gnnrg.theory.accuracy import _components, _signal_to_noise
+from gnnrg.theory.counts import count_law
+from gnnrg.theory.kclass import _cells, _population, _rule, on_nodes
+from gnnrg.theory.norms import NORMS
+from gnnrg.theory.two_layer import _WEIGHTS
+
+__all__ = ["neighbourhood_accuracy"]
+
+_BATCH = 2_500
+#: Gauss–Hermite rule of the argmax integral: 16 nodes (error 4e-6 on average over nodes,
+#: 3e-5 at most; far below the population's Monte Carlo error)
+_T, _W = _rule(16)
+
+
+def neighbourhood_accuracy(
+    n: int,
+    p_in: float,
+    p_out: float,
+    mu: Any,
+    sigma: float = 1.0,
+    *,
+    norm: str = "mean",
+    classes: int = 2,
+    degree_law: str | None = None,
+    degree_exponent: float = 2.5,
+    degree_sigma: float = 1.0,
+    samples: int = 20_000,
+    seed: int = 0,
+) -> dict[str, Any]:
+    """Accuracy of a two-layer linear GCN from a population of sampled neighbourhoods.
+
+    Parameters
+    ----------
+    n : int
+        Number of nodes (balanced classes of n // classes).
+    p_in, p_out : float
+        Edge probabilities within and between classes (before degree correction).
+    mu : float or array-like
+        Feature signal; an array gives arrays in the result.
+    sigma : float
+        Feature noise; only s = μ/σ matters.
+    norm : {"sum", "sum-self", "mean", "sym"}, default "mean"
+    classes : int, default 2
+    degree_law : {"powerlaw", "lognormal"}, optional
+        Karrer–Newman degree correction as :func:`gnnrg.csbm` draws it.
+    degree_exponent, degree_sigma : float
+    samples, seed : int
+        Neighbourhoods drawn (stratified batches of 2 500) and the seed.
+
+    Returns
+    -------
+    dict
+        ``accuracy`` (argmax read-out), ``accuracy_best_sign`` (the better of argmax and
+        argmin) and ``stderr`` (Monte Carlo, from the spread of the batch means), shaped like
+        ``mu``.
+
+    Examples
+    --------
+    >>> from gnnrg.parameters import block_probabilities
+    >>> p_in, p_out = block_probabilities(900, 10.0, 1.0, classes=3)
+    >>> r = neighbourhood_accuracy(900, p_in, p_out, 0.5, classes=3)
+    >>> round(r["accuracy"], 2), r["stderr"] < 0.002
+    (0.56, True)
+    """
+    n = check_int("n", n, low=4)
+    classes = check_int("classes", classes, low=2)
+    norm = check_choice("norm", norm, NORMS)
+    p_in = check_real("p_in", p_in, low=0.0, high=1.0)
+    p_out = check_real("p_out", p_out, low=0.0, high=1.0)
+    samples = check_int("samples", samples, low=2 * _BATCH)
+    s = _signal_to_noise(mu, sigma)
+    components = _components(
+        n, classes, p_in, p_out, degree_law, degree_exponent, degree_sigma, seed
+    )
+    rng = np.random.default_rng(seed)
+    strata = _Strata(components, p_in, p_out)
+    cells = _cells(components, classes, merge=strata.theta is None)
+    batches = [
+        _Neighbourhoods(n, classes, norm, strata, cells, rng) for _ in range(samples // _BATCH)
+    ]
+    both = np.concatenate([np.ravel(s), -np.ravel(s)])
+    spread = {}  # the standard error of the mean at each s evaluated
+
+    def mean(points: np.ndarray) -> np.ndarray:
+        per_batch = np.array([b.accuracy(points) for b in batches])
+        error = per_batch.std(axis=0, ddof=1) / math.sqrt(len(batches))
+        spread.update(zip(points, error, strict=True))
+        return per_batch.mean(axis=0)
+
+    # the same neighbourhoods serve every s, so the Monte Carlo error is smooth in s and 16
+    # Chebyshev points per sign carry the curve (to 2e-5, far below that error)
+    values = on_nodes(mean, both, nodes=16, tol=2e-5)
+    points = np.array(sorted(spread))
+    errors = np.interp(both, points, [spread[p] for p in points])
+    half = np.size(s)
+    plus, minus = np.clip(values[:half], 0, 1), np.clip(values[half:], 0, 1)
+    out = {
+        "accuracy": plus.reshape(np.shape(s)),
+        "accuracy_best_sign": np.maximum(plus, minus).reshape(np.shape(s)),
+        "stderr": errors[:half].reshape(np.shape(s)),
+    }
+    if np.ndim(s) == 0:
+        return {key: float(value) for key, value in out.items()}
+    return out
+
+
+def _bias(weight: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """The strata's shares reweighted by ``q`` (the shares themselves when ``q`` is 0)."""
+    return weight * q / (weight @ q) if q.any() else weight
+
+
+def _end_moments(
+    n: int, size: int, components: list, bias: np.ndarray, same: bool, r: Any, known: int = 1
+) -> tuple[float, float]:
+    """E r(d̃_j) and E r(d̃_j)² of a two-hop node j adjacent to ``known`` of i's neighbours
+    (one of j's class when ``same``): d̃_j = 1 + known + its other edges, j's stratum drawn
+    size-biased (``bias``)."""
+    first = second = 0.0
+    inside, outside = (size - 2, n - size - known + 1) if same else (size - 1, n - size - known)
+    for weight, c in zip(bias, components, strict=True):
+        if weight == 0:
+            continue
+        a, pa = count_law(inside, c.same_p)
+        b, pb = count_law(outside, c.other_p)
+        x = 1.0 + known + np.add.outer(a, b).astype(float)
+        prob = np.outer(pa, pb)
+        prob /= prob.sum()
+        first += weight * float((r(x) * prob).sum())
+        second += weight * float((r(x) ** 2 * prob).sum())
+    return first, second
+
+
+class _Strata:
+    """The propensity strata of a degree-corrected graph as the neighbourhoods need them.
+
+    A neighbour l of node i (stratum a) is in stratum b with probability ∝ share_b ×
+    (1 − exp(−p θ_a θ_b)): size-biased, less so for a hub i, whose edges to other hubs
+    saturate (the merged multi-edges make hubs' neighbourhoods less hub-heavy); l meets
+    another of i's neighbours with that neighbour's stratum drawn the same way. Without
+    degree correction (one component, no propensity) every law is the plain one."""
+
+    def __init__(self, components: list, p_in: float, p_out: float):
+        self.components = components
+        self.weight = np.array([c.weight for c in components])
+        self.q_in = np.array([c.same_p for c in components])
+        self.q_out = np.array([c.other_p for c in components])
+        self.b_in = np.array([c.same_p if c.same_biased is None else c.same_biased
+                              for c in components])  # fmt: skip
+        self.b_out = np.array([c.other_p if c.other_biased is None else c.other_biased
+                               for c in components])  # fmt: skip
+        known = len(components) > 1 and all(c.propensity is not None for c in components)
+        self.theta = np.array([c.propensity for c in components]) if known else None
+        if self.theta is None:
+            return
+        product = np.multiply.outer(self.theta, self.theta)
+        edge = {rel: -np.expm1(-p * product) for rel, p in ((True, p_in), (False, p_out))}
+        # law[same][a, b]: stratum b of a neighbour (of i's class when same) of i in stratum a
+        self.law = {rel: self.weight * e / (e @ self.weight)[:, None] for rel, e in edge.items()}
+        self.cumulative = {rel: np.cumsum(law, axis=1) for rel, law in self.law.items()}
+        # meet[same_c, same_l][a, b]: l in b meets a given class-c neighbour of i in a
+        self.meet = {
+            (rel_c, rel_l): self.law[rel_c] @ edge[rel_l].T
+            for rel_c in (True, False) for rel_l in (True, False)
+        }  # fmt: skip
+
+    def neighbours(self, own: np.ndarray, same: np.ndarray, rng) -> np.ndarray:
+        """A stratum for each neighbour, of i's class where ``same``, i in stratum ``own``."""
+        if self.theta is None:
+            bias = {True: _bias(self.weight, self.q_in), False: _bias(self.weight, self.q_out)}
+            return np.where(
+                same,
+                rng.choice(len(self.weight), size=len(same), p=bias[True]),
+                rng.choice(len(self.weight), size=len(same), p=bias[False]),
+            )
+        u = rng.random(len(same))
+        out = np.empty(len(same), dtype=np.int64)
+        for rel in (True, False):
+            pick = same == rel
+            below = u[pick, None] > self.cumulative[rel][own[pick]]
+            out[pick] = np.minimum(below.sum(axis=1), len(self.weight) - 1)
+        return out
+
+    def inner(self, own, stratum, same_c: bool, same_l: np.ndarray) -> np.ndarray:
+        """The probability that a neighbour in ``stratum`` meets a given one of i's
+        neighbours of class c (``same_c``: c is i's class; ``same_l``: c is its own)."""
+        if self.theta is None:
+            return np.where(same_l, self.b_in[stratum], self.b_out[stratum])
+        out = np.empty(len(stratum))
+        for rel_l in (True, False):
+            pick = same_l == rel_l
+            out[pick] = self.meet[same_c, rel_l][own[pick], stratum[pick]]
+        return out
+
+
+class _Neighbourhoods:
+    """One stratified batch of neighbourhoods and, per node, the moments of its scores:
+    N_c (W, k), V_c (W, k) and E[D] (W,)."""
+
+    def __init__(self, n, classes, norm, strata, cells, rng):
+        size, k = n // classes, classes
+        eps, w, r = _WEIGHTS[norm]
+        components = strata.components
+        weight, q_in, q_out = strata.weight, strata.q_in, strata.q_out
+        # the ends of a neighbour's edges are size-biased (∝ share × edge probability), a
+        # node that two neighbours reach doubly so; a neighbour reaches a node another
+        # neighbour reached with its edge probability to a partner drawn in proportion to θ
+        bias_same, bias_other = _bias(weight, q_in), _bias(weight, q_out)
+        twice = _bias(weight, q_out**2)
+
+        ky, others, own = _population(_BATCH, cells, k, rng)
+        counts = np.column_stack([ky, others])  # (W, k): i's class is column 0
+        nodes = len(ky)
+        owner = np.repeat(np.arange(nodes), counts.sum(axis=1))
+        cls = np.repeat(np.tile(np.arange(k), nodes), counts.ravel())
+        stratum = strata.neighbours(own[owner], cls == 0, rng)
+        qi, qo = q_in[stratum], q_out[stratum]
+        e_in = np.empty((len(cls), k))
+        e_out = np.empty((len(cls), k))
+        lift = np.empty((len(cls), k))  # biased over plain edge probability, per class
+        for c in range(k):
+            q = np.where(cls == c, qi, qo)
+            biased = np.where(cls == c, strata.b_in[stratum], strata.b_out[stratum])
+            with np.errstate(invalid="ignore", divide="ignore"):
+                lift[:, c] = np.where(q > 0, biased / q, 1.0)
+            meet = np.clip(strata.inner(own[owner], stratum, c == 0, cls == c), 0, 1)
+            e_in[:, c] = rng.binomial(counts[owner, c] - (cls == c), meet)
+            e_out[:, c] = rng.binomial(size - counts[owner, c] - (c == 0), q)
+        d_l = (1.0 + eps) + e_in.sum(axis=1) + e_out.sum(axis=1)  # d̃_l (edge to i included)
+        d_i = eps + counts.sum(axis=1)
+        w_l, r_l = (w(d_l), r(d_l)) if eps else (np.ones(len(cls)), np.ones(len(cls)))
+        w_i, r_i = (w(d_i), r(d_i)) if eps else (np.ones(nodes), np.ones(nodes))
+
+        def per_class(values: np.ndarray) -> np.ndarray:
+            """Σ over i's neighbours of each class: (W, k)."""
+            return np.bincount(owner * k + cls, values, nodes * k).reshape(nodes, k)
+
+        def per_node(values: np.ndarray) -> np.ndarray:
+            return np.bincount(owner, values, nodes)
+
+        # the ends' weights: outside N(i) by their law, inside by i's neighbours of that class
+        moments = {
+            flag: _end_moments(n, size, components, bias_same if flag else bias_other, flag, r)
+            for flag in (True, False)
+        }
+        # a node reached from two of i's neighbours has one more known edge
+        square = (
+            _end_moments(n, size, components, twice, True, r, 2)[1]
+            + (k - 1) * _end_moments(n, size, components, twice, False, r, 2)[1]
+        ) / k
+        with np.errstate(invalid="ignore", divide="ignore"):
+            r_in = np.nan_to_num(per_class(r_l) / counts)
+            r2_in = np.nan_to_num(per_class(r_l**2) / counts)
+            g_in = np.nan_to_num(per_class(r_l**2 * (w_i[owner] + w_l)) / counts)
+        mean_n = eps * w_i[:, None] * per_class(r_l)
+        mean_n[:, 0] += eps * eps * w_i * r_i + r_i * per_node(w_l)
+        mean_n += eps * per_class(w_l * r_l)
+        var_n = np.zeros((nodes, k))
+        direct = eps**2 * per_node(r_l**2 * (w_i[owner] + w_l) ** 2)
+        mean_d = r_i**2 * (eps**2 * w_i + per_node(w_l)) ** 2 + direct
+        for c in range(k):
+            end_mean = np.where(cls == c, moments[True][0], moments[False][0])
+            end_square = np.where(cls == c, moments[True][1], moments[False][1])
+            mean_n[:, c] += r_in[:, c] * per_node(w_l * e_in[:, c])
+            mean_n[:, c] += per_node(w_l * e_out[:, c] * end_mean)
+            var_n[:, c] = per_node(w_l**2 * e_out[:, c] * (end_square - end_mean**2))
+            # D: i's neighbours reached again, then the nodes outside, collisions included
+            mean_d += 2 * eps * g_in[:, c] * per_node(w_l * e_in[:, c])
+            pool = counts[:, c].astype(float)
+            mean_d += r2_in[:, c] * _overlap(per_node, w_l, e_in[:, c], pool, lift[:, c])
+            pool = size - counts[:, c] - (c == 0)
+            mean_d += per_node(w_l**2 * e_out[:, c] * end_square)
+            mean_d += square * _overlap(
+                per_node, w_l, e_out[:, c], pool, lift[:, c], diagonal=False
+            )
+        self.classes = k
+        self.K = counts.sum(axis=1)
+        self.margin = mean_n[:, :1] - mean_n[:, 1:]  # N_y − N_c, (W, k − 1)
+        self.var_y, self.var_c, self.mean_d = var_n[:, 0], var_n[:, 1:], mean_d
+        self.fixed = not var_n.any()
+        with np.errstate(invalid="ignore", divide="ignore"):  # an empty row: a fair tie
+            self.ratio = np.where(mean_d[:, None] > 0, self.margin / np.sqrt(mean_d)[:, None], 0)
+
+    def accuracy(self, points: np.ndarray) -> np.ndarray:
+        """The mean probability of a correct read-out at each s in ``points``."""
+        out = np.empty(len(points))
+        for i, s in enumerate(points):
+            if self.classes == 2:
+                scale = np.sqrt(self.mean_d + s * s * (self.var_y + self.var_c[:, 0]))
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    z = np.where(scale > 0, s * self.margin[:, 0] / scale, 0.0)
+                out[i] = ndtr(z).mean()
+                continue
+            if self.fixed:  # N exact given the neighbourhood: Φ(t + s·ratio_c)
+                z = np.add.outer(s * self.ratio, _T)
+            else:
+                common = np.sqrt(s * s * self.var_y + self.mean_d)
+                own = np.sqrt(s * s * self.var_c + self.mean_d[:, None])
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    z = (s * self.margin[..., None] + common[:, None, None] * _T) / own[..., None]
+                z = np.where(own[..., None] > 0, z, _T)  # an empty row: a fair tie
+            product = ndtr(z[:, 0])
+            for c in range(1, z.shape[1]):
+                product *= ndtr(z[:, c])
+            out[i] = (product @ _W).mean()
+        return out
+
+
+def _overlap(per_node, w_l, edges, pool, lift, diagonal=True):
+    """E Σ_j (Σ_l w_l [j ∈ S_l])² over a pool of ``pool`` nodes, neighbour l reaching x_l =
+    ``edges`` of them: Σ w² x + ((Σ w x)(Σ w x ρ) − Σ w² x² ρ)/pool, where ρ_l (``lift``)
+    is how much likelier l reaches a node that another neighbour reached (a hub, with degree
+    correction) than a node at random; without the first sum when ``diagonal`` is False."""
+    total = per_node(w_l * edges)
+    lifted = per_node(w_l * edges * lift)
+    squares = per_node(w_l**2 * edges**2 * lift)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        shared = np.where(pool > 0, (total * lifted - squares) / pool, 0.0)
+    return shared + per_node(w_l**2 * edges) if diagonal else shared
