@@ -28,6 +28,7 @@ SETTINGS: list[tuple[str, int, int, dict[str, Any]]] = [
     ("3 classes", 1, 3, {}),
     ("5 classes", 1, 5, {}),
     ("7 classes", 1, 7, {}),
+    ("5 classes, 2 layers (sym)", 2, 5, {}),
     ("power law 2.5, 2 classes", 1, 2, {"degree_law": "powerlaw", "degree_exponent": 2.5}),
     ("power law 3, 7 classes", 1, 7, {"degree_law": "powerlaw", "degree_exponent": 3.0}),
     ("lognormal, 5 classes", 1, 5, {"degree_law": "lognormal", "degree_sigma": 1.0}),

@@ -15,16 +15,20 @@ Everything N_c needs is local to i's *neighbourhood*: i's neighbour counts per c
 neighbour's class, propensity stratum and its edges per class to i's other neighbours and to
 the rest of the graph (all independent binomials given i's counts, at the exact finite n).
 A population of such neighbourhoods is drawn: i's counts stratified from their exact law (as
-the one-layer k-class form draws them), each neighbour's stratum size-biased (degree
-correction), its edge counts from their binomial laws. Given a neighbourhood:
+the one-layer k-class form draws them), then its neighbours' edge counts from binomial laws.
+With degree correction i's stratum is kept: a neighbour's stratum is drawn in proportion to
+its share times its edge probability to i's stratum (size-biased, less so for hubs, whose
+edges to hubs saturate), its edges to i's other neighbours from their drawn strata, and the
+rest of its expected edges (its stratum's law) land outside i's neighbourhood. Given a
+neighbourhood:
 
 - ``sum``, ``sum-self``, ``mean`` (r = 1): N_c is exact;
 - ``sym``: the two-hop ends' weights r_j = 1/√d̃_j enter N_c by their exact mean and variance
   (N_c Gaussian given the neighbourhood; i's neighbours reached again through the inner edges
   enter by the mean over i's neighbours of that class);
 - D is replaced by its conditional mean: a two-hop node reached from two neighbours l, l'
-  (a cycle) by the expected overlap of their edge sets (hypergeometric, propensity-weighted
-  with degree correction).
+  (a cycle) by the expected overlap of their edge sets (hypergeometric; with degree
+  correction resolved by the stratum of the node they meet on).
 
 The node is then right with probability (k > 2, orthogonal means; V_c the variance of N_c)
 
@@ -35,8 +39,10 @@ The node is then right with probability (k > 2, orthogonal means; V_c the varian
 
 and Φ(s (N_y − N_c)/√(D + s²(V_y + V_c))) for two classes (means ±μu). What is left out: the
 edge between two of i's neighbours enters each of them independently (its count, not its
-sharing), and the hubs' merged multi-edges (degree correction) as in the one-layer form.
-Measured against graph averages in ``theory/accuracy.md``.
+sharing), D's spread given the neighbourhood, and with degree correction the spread of θ
+within a stratum. Measured against graph averages in ``theory/accuracy.md``: within 0.0015
+for plain k classes; with degree correction errors up to 0.01, which is why
+:func:`~gnnrg.theory.linear_gcn_accuracy` averages graphs there.
 """
 
 from __future__ import annotations
@@ -45,6 +51,7 @@ import math
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 from scipy.special import ndtr
 
 from gnnrg._checks import check_choice, check_int, check_real
@@ -124,7 +131,7 @@ def neighbourhood_accuracy(
     )
     rng = np.random.default_rng(seed)
     strata = _Strata(components, p_in, p_out)
-    cells = _cells(components, classes, merge=strata.theta is None)
+    cells = _cells(components, classes, merge=len(strata.weight) == 1)
     batches = [
         _Neighbourhoods(n, classes, norm, strata, cells, rng) for _ in range(samples // _BATCH)
     ]
@@ -154,91 +161,62 @@ def neighbourhood_accuracy(
     return out
 
 
-def _bias(weight: np.ndarray, q: np.ndarray) -> np.ndarray:
-    """The strata's shares reweighted by ``q`` (the shares themselves when ``q`` is 0)."""
-    return weight * q / (weight @ q) if q.any() else weight
-
-
 def _end_moments(
-    n: int, size: int, components: list, bias: np.ndarray, same: bool, r: Any, known: int = 1
-) -> tuple[float, float]:
-    """E r(d̃_j) and E r(d̃_j)² of a two-hop node j adjacent to ``known`` of i's neighbours
-    (one of j's class when ``same``): d̃_j = 1 + known + its other edges, j's stratum drawn
-    size-biased (``bias``)."""
-    first = second = 0.0
+    n: int, size: int, components: list, same: bool, r: Any, known: int = 1
+) -> tuple[np.ndarray, np.ndarray]:
+    """E r(d̃_j) and E r(d̃_j)² per stratum of a two-hop node j adjacent to ``known`` of i's
+    neighbours (one of j's class when ``same``): d̃_j = 1 + known + its other edges."""
+    first, second = np.empty(len(components)), np.empty(len(components))
     inside, outside = (size - 2, n - size - known + 1) if same else (size - 1, n - size - known)
-    for weight, c in zip(bias, components, strict=True):
-        if weight == 0:
-            continue
+    for b, c in enumerate(components):
         a, pa = count_law(inside, c.same_p)
-        b, pb = count_law(outside, c.other_p)
-        x = 1.0 + known + np.add.outer(a, b).astype(float)
-        prob = np.outer(pa, pb)
+        m, pm = count_law(outside, c.other_p)
+        x = 1.0 + known + np.add.outer(a, m).astype(float)
+        prob = np.outer(pa, pm)
         prob /= prob.sum()
-        first += weight * float((r(x) * prob).sum())
-        second += weight * float((r(x) ** 2 * prob).sum())
+        first[b] = float((r(x) * prob).sum())
+        second[b] = float((r(x) ** 2 * prob).sum())
     return first, second
 
 
 class _Strata:
     """The propensity strata of a degree-corrected graph as the neighbourhoods need them.
 
-    A neighbour l of node i (stratum a) is in stratum b with probability ∝ share_b ×
-    (1 − exp(−p θ_a θ_b)): size-biased, less so for a hub i, whose edges to other hubs
-    saturate (the merged multi-edges make hubs' neighbourhoods less hub-heavy); l meets
-    another of i's neighbours with that neighbour's stratum drawn the same way. Without
-    degree correction (one component, no propensity) every law is the plain one."""
+    ``edge[same][a, b]``: the edge probability between strata a and b (within a class when
+    ``same``), 1 − exp(−p θ_a θ_b) from the strata's mean propensities; ``share[same][a, b]``:
+    the stratum b of a node that a node in a reaches, ∝ share_b × edge[a, b] — size-biased,
+    less so for a hub a, whose edges to other hubs saturate (the merged multi-edges make hubs'
+    neighbourhoods less hub-heavy). Without degree correction: one stratum, the plain p_in,
+    p_out."""
 
     def __init__(self, components: list, p_in: float, p_out: float):
         self.components = components
         self.weight = np.array([c.weight for c in components])
         self.q_in = np.array([c.same_p for c in components])
         self.q_out = np.array([c.other_p for c in components])
-        self.b_in = np.array([c.same_p if c.same_biased is None else c.same_biased
-                              for c in components])  # fmt: skip
-        self.b_out = np.array([c.other_p if c.other_biased is None else c.other_biased
-                               for c in components])  # fmt: skip
         known = len(components) > 1 and all(c.propensity is not None for c in components)
-        self.theta = np.array([c.propensity for c in components]) if known else None
-        if self.theta is None:
-            return
-        product = np.multiply.outer(self.theta, self.theta)
-        edge = {rel: -np.expm1(-p * product) for rel, p in ((True, p_in), (False, p_out))}
-        # law[same][a, b]: stratum b of a neighbour (of i's class when same) of i in stratum a
-        self.law = {rel: self.weight * e / (e @ self.weight)[:, None] for rel, e in edge.items()}
-        self.cumulative = {rel: np.cumsum(law, axis=1) for rel, law in self.law.items()}
-        # meet[same_c, same_l][a, b]: l in b meets a given class-c neighbour of i in a
-        self.meet = {
-            (rel_c, rel_l): self.law[rel_c] @ edge[rel_l].T
-            for rel_c in (True, False) for rel_l in (True, False)
-        }  # fmt: skip
+        if known:
+            theta = np.array([c.propensity for c in components])
+            product = np.multiply.outer(theta, theta)
+            self.edge = {True: -np.expm1(-p_in * product), False: -np.expm1(-p_out * product)}
+        else:
+            self.edge = {True: np.array([[p_in]]), False: np.array([[p_out]])}
+        self.share = {}
+        for rel, edge in self.edge.items():
+            mass = edge @ self.weight
+            self.share[rel] = np.divide(self.weight * edge, mass[:, None],
+                                        out=np.tile(self.weight, (len(mass), 1)),
+                                        where=mass[:, None] > 0)  # fmt: skip
+        self.cumulative = {rel: np.cumsum(share, axis=1) for rel, share in self.share.items()}
 
     def neighbours(self, own: np.ndarray, same: np.ndarray, rng) -> np.ndarray:
         """A stratum for each neighbour, of i's class where ``same``, i in stratum ``own``."""
-        if self.theta is None:
-            bias = {True: _bias(self.weight, self.q_in), False: _bias(self.weight, self.q_out)}
-            return np.where(
-                same,
-                rng.choice(len(self.weight), size=len(same), p=bias[True]),
-                rng.choice(len(self.weight), size=len(same), p=bias[False]),
-            )
         u = rng.random(len(same))
         out = np.empty(len(same), dtype=np.int64)
         for rel in (True, False):
             pick = same == rel
             below = u[pick, None] > self.cumulative[rel][own[pick]]
             out[pick] = np.minimum(below.sum(axis=1), len(self.weight) - 1)
-        return out
-
-    def inner(self, own, stratum, same_c: bool, same_l: np.ndarray) -> np.ndarray:
-        """The probability that a neighbour in ``stratum`` meets a given one of i's
-        neighbours of class c (``same_c``: c is i's class; ``same_l``: c is its own)."""
-        if self.theta is None:
-            return np.where(same_l, self.b_in[stratum], self.b_out[stratum])
-        out = np.empty(len(stratum))
-        for rel_l in (True, False):
-            pick = same_l == rel_l
-            out[pick] = self.meet[same_c, rel_l][own[pick], stratum[pick]]
         return out
 
 
@@ -249,53 +227,60 @@ class _Neighbourhoods:
     def __init__(self, n, classes, norm, strata, cells, rng):
         size, k = n // classes, classes
         eps, w, r = _WEIGHTS[norm]
-        components = strata.components
-        weight, q_in, q_out = strata.weight, strata.q_in, strata.q_out
-        # the ends of a neighbour's edges are size-biased (∝ share × edge probability), a
-        # node that two neighbours reach doubly so; a neighbour reaches a node another
-        # neighbour reached with its edge probability to a partner drawn in proportion to θ
-        bias_same, bias_other = _bias(weight, q_in), _bias(weight, q_out)
-        twice = _bias(weight, q_out**2)
-
+        components, weight = strata.components, strata.weight
         ky, others, own = _population(_BATCH, cells, k, rng)
+        own = np.maximum(own, 0)  # merged cells: one stratum
         counts = np.column_stack([ky, others])  # (W, k): i's class is column 0
         nodes = len(ky)
         owner = np.repeat(np.arange(nodes), counts.sum(axis=1))
         cls = np.repeat(np.tile(np.arange(k), nodes), counts.ravel())
         stratum = strata.neighbours(own[owner], cls == 0, rng)
-        qi, qo = q_in[stratum], q_out[stratum]
-        e_in = np.empty((len(cls), k))
-        e_out = np.empty((len(cls), k))
-        lift = np.empty((len(cls), k))  # biased over plain edge probability, per class
-        for c in range(k):
-            q = np.where(cls == c, qi, qo)
-            biased = np.where(cls == c, strata.b_in[stratum], strata.b_out[stratum])
-            with np.errstate(invalid="ignore", divide="ignore"):
-                lift[:, c] = np.where(q > 0, biased / q, 1.0)
-            meet = np.clip(strata.inner(own[owner], stratum, c == 0, cls == c), 0, 1)
-            e_in[:, c] = rng.binomial(counts[owner, c] - (cls == c), meet)
-            e_out[:, c] = rng.binomial(size - counts[owner, c] - (c == 0), q)
-        d_l = (1.0 + eps) + e_in.sum(axis=1) + e_out.sum(axis=1)  # d̃_l (edge to i included)
-        d_i = eps + counts.sum(axis=1)
-        w_l, r_l = (w(d_l), r(d_l)) if eps else (np.ones(len(cls)), np.ones(len(cls)))
-        w_i, r_i = (w(d_i), r(d_i)) if eps else (np.ones(nodes), np.ones(nodes))
+        sums = sp.csr_matrix(
+            (np.ones(len(owner)), (owner, np.arange(len(owner)))), shape=(nodes, len(owner))
+        )  # Σ over each node's neighbours, as one product
+
+        def per_node(values: np.ndarray) -> np.ndarray:
+            return sums @ values
 
         def per_class(values: np.ndarray) -> np.ndarray:
             """Σ over i's neighbours of each class: (W, k)."""
             return np.bincount(owner * k + cls, values, nodes * k).reshape(nodes, k)
 
-        def per_node(values: np.ndarray) -> np.ndarray:
-            return np.bincount(owner, values, nodes)
+        onehot = sp.csr_matrix(
+            (np.ones(len(owner)), (np.arange(len(owner)), stratum)),
+            shape=(len(owner), len(weight)),
+        )
+        e_in = np.empty((len(cls), k))
+        e_out = np.empty((len(cls), k))
+        for c in range(k):
+            same_l = cls == c
+            # l meets i's other class-c neighbours: their strata are known
+            mine = (sums @ onehot.multiply((cls == c)[:, None]).tocsr()).toarray()  # (W, S)
+            row = np.where(same_l[:, None], strata.edge[True][stratum],
+                           strata.edge[False][stratum])  # fmt: skip
+            expected = (mine[owner] * row).sum(axis=1) - same_l * row[np.arange(len(cls)), stratum]
+            trials = counts[owner, c] - same_l
+            with np.errstate(invalid="ignore", divide="ignore"):
+                meet = np.clip(np.where(trials > 0, expected / trials, 0.0), 0.0, 1.0)
+            e_in[:, c] = rng.binomial(trials, meet)
+            # the rest of l's expected edges into class c lands outside N(i): i's neighbours
+            # take more than their share when they are hubs (degree correction)
+            q = np.where(same_l, strata.q_in[stratum], strata.q_out[stratum])
+            pool = size - counts[owner, c] - (c == 0)
+            rest = q * (size - same_l - (c == 0)) - trials * meet
+            with np.errstate(invalid="ignore", divide="ignore"):
+                outside = np.clip(np.where(pool > 0, rest / pool, 0.0), 0.0, 1.0)
+            e_out[:, c] = rng.binomial(pool, outside)
+        d_l = (1.0 + eps) + e_in.sum(axis=1) + e_out.sum(axis=1)  # d̃_l (edge to i included)
+        d_i = eps + counts.sum(axis=1)
+        w_l, r_l = (w(d_l), r(d_l)) if eps else (np.ones(len(cls)), np.ones(len(cls)))
+        w_i, r_i = (w(d_i), r(d_i)) if eps else (np.ones(nodes), np.ones(nodes))
 
-        # the ends' weights: outside N(i) by their law, inside by i's neighbours of that class
-        moments = {
-            flag: _end_moments(n, size, components, bias_same if flag else bias_other, flag, r)
-            for flag in (True, False)
-        }
-        # a node reached from two of i's neighbours has one more known edge
-        square = (
-            _end_moments(n, size, components, twice, True, r, 2)[1]
-            + (k - 1) * _end_moments(n, size, components, twice, False, r, 2)[1]
+        # the ends' weights by stratum: reached once (a neighbour's own end) or twice (a cycle)
+        once = {flag: _end_moments(n, size, components, flag, r) for flag in (True, False)}
+        twice = (
+            _end_moments(n, size, components, True, r, 2)[1]
+            + (k - 1) * _end_moments(n, size, components, False, r, 2)[1]
         ) / k
         with np.errstate(invalid="ignore", divide="ignore"):
             r_in = np.nan_to_num(per_class(r_l) / counts)
@@ -308,22 +293,28 @@ class _Neighbourhoods:
         direct = eps**2 * per_node(r_l**2 * (w_i[owner] + w_l) ** 2)
         mean_d = r_i**2 * (eps**2 * w_i + per_node(w_l)) ** 2 + direct
         for c in range(k):
-            end_mean = np.where(cls == c, moments[True][0], moments[False][0])
-            end_square = np.where(cls == c, moments[True][1], moments[False][1])
+            same_l = cls == c
+            # where l's edges into class c end: stratum b'' ∝ share × edge(l's stratum, b'')
+            ends = np.where(same_l[:, None], strata.share[True][stratum],
+                            strata.share[False][stratum])  # fmt: skip
+            end_mean = (ends * np.where(same_l[:, None], once[True][0], once[False][0])).sum(1)
+            end_square = (ends * np.where(same_l[:, None], once[True][1], once[False][1])).sum(1)
             mean_n[:, c] += r_in[:, c] * per_node(w_l * e_in[:, c])
             mean_n[:, c] += per_node(w_l * e_out[:, c] * end_mean)
             var_n[:, c] = per_node(w_l**2 * e_out[:, c] * (end_square - end_mean**2))
             # D: i's neighbours reached again, then the nodes outside, collisions included
             mean_d += 2 * eps * g_in[:, c] * per_node(w_l * e_in[:, c])
-            pool = counts[:, c].astype(float)
-            mean_d += r2_in[:, c] * _overlap(per_node, w_l, e_in[:, c], pool, lift[:, c])
-            pool = size - counts[:, c] - (c == 0)
+            mean_d += r2_in[:, c] * _overlap(per_node, w_l, e_in[:, c], counts[:, c])
             mean_d += per_node(w_l**2 * e_out[:, c] * end_square)
-            mean_d += square * _overlap(
-                per_node, w_l, e_out[:, c], pool, lift[:, c], diagonal=False
-            )
+            # two neighbours meet on a node of stratum b'' with chance ∝ share_b'' × both
+            # edge probabilities (on hubs, until their edges saturate)
+            lift = ends / weight  # edge(l, b'') over l's mean edge probability
+            reach = (w_l * e_out[:, c])[:, None] * lift
+            pool = size - counts[:, c] - (c == 0)
+            pairs = (per_node(reach) ** 2 - per_node(reach**2)) @ (weight * twice)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                mean_d += np.where(pool > 0, pairs / pool, 0.0)
         self.classes = k
-        self.K = counts.sum(axis=1)
         self.margin = mean_n[:, :1] - mean_n[:, 1:]  # N_y − N_c, (W, k − 1)
         self.var_y, self.var_c, self.mean_d = var_n[:, 0], var_n[:, 1:], mean_d
         self.fixed = not var_n.any()
@@ -355,14 +346,11 @@ class _Neighbourhoods:
         return out
 
 
-def _overlap(per_node, w_l, edges, pool, lift, diagonal=True):
+def _overlap(per_node, w_l, edges, pool):
     """E Σ_j (Σ_l w_l [j ∈ S_l])² over a pool of ``pool`` nodes, neighbour l reaching x_l =
-    ``edges`` of them: Σ w² x + ((Σ w x)(Σ w x ρ) − Σ w² x² ρ)/pool, where ρ_l (``lift``)
-    is how much likelier l reaches a node that another neighbour reached (a hub, with degree
-    correction) than a node at random; without the first sum when ``diagonal`` is False."""
+    ``edges`` of them at random: Σ w² x + ((Σ w x)² − Σ w² x²)/pool."""
     total = per_node(w_l * edges)
-    lifted = per_node(w_l * edges * lift)
-    squares = per_node(w_l**2 * edges**2 * lift)
+    squares = per_node(w_l**2 * edges**2)
     with np.errstate(invalid="ignore", divide="ignore"):
-        shared = np.where(pool > 0, (total * lifted - squares) / pool, 0.0)
-    return shared + per_node(w_l**2 * edges) if diagonal else shared
+        shared = np.where(pool > 0, (total**2 - squares) / pool, 0.0)
+    return shared + per_node(w_l**2 * edges)
