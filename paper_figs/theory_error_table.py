@@ -75,6 +75,16 @@ VARIANT_POINTS = [
 ]
 
 
+def variant_points():
+    """(n, k, d, λ, μ, generator arguments, label of the degrees) of every variants row."""
+    for n, k, d, lam, mu, law, shape in VARIANT_POINTS:
+        if law is None:
+            yield n, k, d, lam, mu, {}, "plain"
+            continue
+        shape_name = "degree_exponent" if law == "powerlaw" else "degree_sigma"
+        yield n, k, d, lam, mu, {"degree_law": law, shape_name: shape}, f"{law} {shape:g}"
+
+
 def variants(graphs: int) -> list[str]:
     """Rows of the k-class and degree-corrected table: the one-layer theory against the
     graph-averaged Monte Carlo (features integrated exactly) and a simulation."""
@@ -83,12 +93,8 @@ def variants(graphs: int) -> list[str]:
         "| simulated MC |",
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
-    for n, k, d, lam, mu, law, shape in VARIANT_POINTS:
+    for n, k, d, lam, mu, variant, degrees in variant_points():
         p_in, p_out = block_probabilities(n, d, lam, k)
-        variant = {}
-        if law is not None:
-            variant = {"degree_law": law}
-            variant["degree_exponent" if law == "powerlaw" else "degree_sigma"] = shape
         for norm in NORMS:
             theory = one_layer_accuracy(n, p_in, p_out, mu, norm=norm, classes=k, **variant)
             ref = graph_average_accuracy(
@@ -99,7 +105,6 @@ def variants(graphs: int) -> list[str]:
                 n, p_in, p_out, mu, layers=1, norm=norm, graphs=graphs // 3, seed=7, classes=k,
                 **variant,
             )  # fmt: skip
-            degrees = "plain" if law is None else f"{law} {shape:g}"
             lines.append(
                 f"| {n} | {k} | {d} | {lam:g} | {mu:g} | {degrees} | {norm} | "
                 f"{theory['accuracy']:.4f} | {ref['accuracy']:.4f} ± {ref['stderr']:.4f} | "
@@ -116,19 +121,14 @@ def two_layer_variants(graphs: int) -> list[str]:
         "| n | k | d | λ | μ | degrees | aggregation | theory | graph-averaged MC | difference |",
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
-    for n, k, d, lam, mu, law, shape in VARIANT_POINTS:
+    for n, k, d, lam, mu, variant, degrees in variant_points():
         p_in, p_out = block_probabilities(n, d, lam, k)
-        variant = {}
-        if law is not None:
-            variant = {"degree_law": law}
-            variant["degree_exponent" if law == "powerlaw" else "degree_sigma"] = shape
         for norm in NORMS:
             theory = neighbourhood_accuracy(n, p_in, p_out, mu, norm=norm, classes=k, **variant)
             ref = graph_average_accuracy(
                 n, layers=2, norm=norm, graphs=graphs, seed=11, classes=k, p_in=p_in,
                 p_out=p_out, mu=mu, control=True, **variant,
             )  # fmt: skip
-            degrees = "plain" if law is None else f"{law} {shape:g}"
             lines.append(
                 f"| {n} | {k} | {d} | {lam:g} | {mu:g} | {degrees} | {norm} | "
                 f"{theory['accuracy']:.4f} ± {theory['stderr']:.4f} | "
