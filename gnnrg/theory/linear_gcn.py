@@ -119,8 +119,8 @@ def linear_gcn_accuracy(
         raise ValueError("method='neighbourhood' is for two layers; one layer is exact")
     if variant and method in ("moment", "tree"):
         raise ValueError(
-            f"method={method!r} is for two plain classes; use 'auto' or 'graph' with "
-            f"classes={classes}, degree_law={degree_law!r}"
+            f"method={method!r} is for two plain classes; use 'auto', 'neighbourhood' or "
+            f"'graph' with classes={classes}, degree_law={degree_law!r}"
         )
     if method == "graph":
         result = graph_average_accuracy(
