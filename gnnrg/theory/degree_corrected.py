@@ -143,18 +143,13 @@ def propensity_components(
     for b, weight in enumerate(nodes / nodes.sum()):
         if weight == 0:
             continue
-        q, biased = [], []
+        q = []
         for which, (p, trials) in enumerate(((p_in, size - 1), (p_out, size))):
             mean_y = np.divide(sums[which, b], counts[which, b], where=counts[which, b] > 0,
                                out=np.zeros_like(sums[which, b]))  # fmt: skip
-            edge = -np.expm1(-p * mean_y)
-            q.append(float(np.clip(counts[which, b] @ edge / (nodes[b] * trials), 0.0, 1.0)))
-            # partners weighted by their propensity θ_j = y / θ_i: the bins' sums of y
-            total = sums[which, b].sum()
-            biased.append(float(np.clip(sums[which, b] @ edge / total, 0, 1)) if total else q[-1])
+            edges = counts[which, b] @ -np.expm1(-p * mean_y)
+            q.append(float(np.clip(edges / (nodes[b] * trials), 0.0, 1.0)))
         components.append(
-            Component(
-                float(weight), size - 1, q[0], size, q[1], biased[0], biased[1], float(theta[b])
-            )
+            Component(float(weight), size - 1, q[0], size, q[1], propensity=float(theta[b]))
         )
     return components

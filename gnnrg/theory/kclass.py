@@ -64,20 +64,14 @@ def _rule(nodes: int) -> tuple[np.ndarray, np.ndarray]:
 class Component:
     """One law of a node's neighbour counts: a share of the nodes whose same-class count is
     Bin(``same_trials``, ``same_p``) and each other class's count Bin(``other_trials``,
-    ``other_p``), all independent.
-
-    ``same_biased`` and ``other_biased``: the edge probability to a partner drawn in
-    proportion to its propensity (a neighbour of a neighbour: with degree correction more
-    likely a hub), when it differs from ``same_p`` and ``other_p``; ``propensity``: the
-    stratum's mean propensity θ (degree correction)."""
+    ``other_p``), all independent; ``propensity``: the stratum's mean propensity θ (degree
+    correction)."""
 
     weight: float
     same_trials: int
     same_p: float
     other_trials: int
     other_p: float
-    same_biased: float | None = None
-    other_biased: float | None = None
     propensity: float | None = None
 
 
