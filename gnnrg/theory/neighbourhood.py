@@ -132,8 +132,10 @@ def neighbourhood_accuracy(
     rng = np.random.default_rng(seed)
     strata = _Strata(components, p_in, p_out)
     cells = _cells(components, classes, merge=len(strata.weight) == 1)
+    ends = _Ends(n, classes, components, _WEIGHTS[norm][2])
     batches = [
-        _Neighbourhoods(n, classes, norm, strata, cells, rng) for _ in range(samples // _BATCH)
+        _Neighbourhoods(n, classes, norm, strata, ends, cells, rng)
+        for _ in range(samples // _BATCH)
     ]
     both = np.concatenate([np.ravel(s), -np.ravel(s)])
     spread = {}  # the standard error of the mean at each s evaluated
@@ -159,6 +161,20 @@ def neighbourhood_accuracy(
     if np.ndim(s) == 0:
         return {key: float(value) for key, value in out.items()}
     return out
+
+
+class _Ends:
+    """The two-hop ends' weight moments per stratum, the same for every batch of one law:
+    ``once[same]`` (mean, square) of an end reached from one neighbour (of its class when
+    ``same``), ``twice`` the square of one reached from two (a cycle)."""
+
+    def __init__(self, n: int, classes: int, components: list, r: Any):
+        size = n // classes
+        self.once = {flag: _end_moments(n, size, components, flag, r) for flag in (True, False)}
+        self.twice = (
+            _end_moments(n, size, components, True, r, 2)[1]
+            + (classes - 1) * _end_moments(n, size, components, False, r, 2)[1]
+        ) / classes
 
 
 def _end_moments(
@@ -190,7 +206,6 @@ class _Strata:
     p_out."""
 
     def __init__(self, components: list, p_in: float, p_out: float):
-        self.components = components
         self.weight = np.array([c.weight for c in components])
         self.q_in = np.array([c.same_p for c in components])
         self.q_out = np.array([c.other_p for c in components])
@@ -224,10 +239,10 @@ class _Neighbourhoods:
     """One stratified batch of neighbourhoods and, per node, the moments of its scores:
     N_c (W, k), V_c (W, k) and E[D] (W,)."""
 
-    def __init__(self, n, classes, norm, strata, cells, rng):
+    def __init__(self, n, classes, norm, strata, ends, cells, rng):
         size, k = n // classes, classes
         eps, w, r = _WEIGHTS[norm]
-        components, weight = strata.components, strata.weight
+        weight = strata.weight
         ky, others, own = _population(_BATCH, cells, k, rng)
         own = np.maximum(own, 0)  # merged cells: one stratum
         counts = np.column_stack([ky, others])  # (W, k): i's class is column 0
@@ -276,12 +291,7 @@ class _Neighbourhoods:
         w_l, r_l = (w(d_l), r(d_l)) if eps else (np.ones(len(cls)), np.ones(len(cls)))
         w_i, r_i = (w(d_i), r(d_i)) if eps else (np.ones(nodes), np.ones(nodes))
 
-        # the ends' weights by stratum: reached once (a neighbour's own end) or twice (a cycle)
-        once = {flag: _end_moments(n, size, components, flag, r) for flag in (True, False)}
-        twice = (
-            _end_moments(n, size, components, True, r, 2)[1]
-            + (k - 1) * _end_moments(n, size, components, False, r, 2)[1]
-        ) / k
+        once, twice = ends.once, ends.twice
         with np.errstate(invalid="ignore", divide="ignore"):
             r_in = np.nan_to_num(per_class(r_l) / counts)
             r2_in = np.nan_to_num(per_class(r_l**2) / counts)
