@@ -57,7 +57,7 @@ from scipy.special import ndtr
 from gnnrg._checks import check_choice, check_int, check_real
 from gnnrg.theory.accuracy import _components, _signal_to_noise
 from gnnrg.theory.counts import count_law
-from gnnrg.theory.kclass import _cells, _population, _rule, on_nodes
+from gnnrg.theory.kclass import _cells, _population, _rule, best_sign, on_nodes
 from gnnrg.theory.norms import NORMS
 from gnnrg.theory.two_layer import _WEIGHTS
 
@@ -137,7 +137,6 @@ def neighbourhood_accuracy(
         _Neighbourhoods(n, classes, norm, strata, ends, cells, rng)
         for _ in range(samples // _BATCH)
     ]
-    both = np.concatenate([np.ravel(s), -np.ravel(s)])
     spread = {}  # the standard error of the mean at each s evaluated
 
     def mean(points: np.ndarray) -> np.ndarray:
@@ -148,18 +147,11 @@ def neighbourhood_accuracy(
 
     # the same neighbourhoods serve every s, so the Monte Carlo error is smooth in s and 16
     # Chebyshev points per sign carry the curve (to 2e-5, far below that error)
-    values = on_nodes(mean, both, nodes=16, tol=2e-5)
+    out = best_sign(lambda v: on_nodes(mean, v, nodes=16, tol=2e-5), np.atleast_1d(s))
     points = np.array(sorted(spread))
-    errors = np.interp(both, points, [spread[p] for p in points])
-    half = np.size(s)
-    plus, minus = np.clip(values[:half], 0, 1), np.clip(values[half:], 0, 1)
-    out = {
-        "accuracy": plus.reshape(np.shape(s)),
-        "accuracy_best_sign": np.maximum(plus, minus).reshape(np.shape(s)),
-        "stderr": errors[:half].reshape(np.shape(s)),
-    }
+    out["stderr"] = np.interp(np.atleast_1d(s), points, [spread[p] for p in points])
     if np.ndim(s) == 0:
-        return {key: float(value) for key, value in out.items()}
+        return {key: float(value[0]) for key, value in out.items()}
     return out
 
 
