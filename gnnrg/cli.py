@@ -579,7 +579,9 @@ def _theory_rows(args, lams: np.ndarray, mus: np.ndarray) -> list[dict[str, Any]
     progress bar (per λ column) on grids of more than a few hundred points."""
     from tqdm.auto import tqdm
 
-    samples = 400_000 if len(lams) * len(mus) == 1 else 100_000
+    from gnnrg.theory.linear_gcn import skeleton_samples
+
+    samples = skeleton_samples(len(lams) * len(mus))
     quiet = getattr(args, "no_progress", True) or len(lams) * len(mus) < 500
     bar = tqdm(lams, desc="theory", unit="λ", disable=quiet or len(lams) < 2)
     columns = [_theory_column(args, lam, mus, samples) for lam in bar]
