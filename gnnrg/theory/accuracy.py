@@ -163,7 +163,7 @@ def _mixture_accuracy(
     )
     margins = None
     if norm == "sym":
-        margins = _sym_margins(n, classes, p_in, p_out, components if degree_law else None)
+        margins = _sym_margins(n, classes, components)
     values = best_sign(
         lambda v: count_accuracy(
             v, components, classes, self_loop=norm != "sum", samples=samples, seed=seed,
@@ -192,16 +192,15 @@ def _components(
     )
 
 
-def _sym_margins(n: int, classes: int, p_in: float, p_out: float, components: list | None = None):
+def _sym_margins(n: int, classes: int, components: list):
     """The ``sym`` ratios of a population of nodes given their counts: each neighbour's degree
     drawn from its exact law (same class: 2 + Bin(n_c − 2, p_in) + Bin(n − n_c, p_out); another
-    class: 2 + Bin(n_c − 1, p_in) + Bin(n − n_c − 1, p_out)). With degree correction
-    (``components``, one per propensity stratum) a neighbour's stratum is drawn size-biased,
-    in proportion to the stratum's share times its edge probability to the node's class, and
-    its degree from that stratum's laws (the hubs' merged edges with each other ignored)."""
+    class: 2 + Bin(n_c − 1, p_in) + Bin(n − n_c − 1, p_out)), for the count laws ``components``
+    of :func:`_components`. With degree correction (one component per propensity stratum) a
+    neighbour's stratum is drawn size-biased, in proportion to the stratum's share times its
+    edge probability to the node's class, and its degree from that stratum's laws (the hubs'
+    merged edges with each other ignored)."""
     size = n // classes
-    if components is None:
-        components = [Component(1.0, size - 1, p_in, size, p_out)]
     weight = np.array([c.weight for c in components])
     q_in = np.array([c.same_p for c in components])
     q_out = np.array([c.other_p for c in components])
@@ -424,9 +423,7 @@ def _controlled(
     else:
         margins = None
         if norm == "sym":
-            margins = _sym_margins(
-                n, classes, params["p_in"], params["p_out"], components if law else None
-            )
+            margins = _sym_margins(n, classes, components)
         expected = count_accuracy(s, components, classes, self_loop=norm != "sum", margins=margins)
     centred = first - first.mean(axis=0)
     spread = (centred**2).sum(axis=0)
