@@ -66,10 +66,9 @@ def theory_grid(
     """Theory accuracy maps (best sign) on a (μ, λ) grid: one-layer mean GCN (exact counts),
     the two-layer mean GCN (degree-conditioned moment form; with k > 2 classes the
     neighbourhood population form; NaN with degree correction) and the Bayes-optimal accuracy
-    from
-    features and edges (:func:`~gnnrg.theory.joint.joint_bayes_accuracy`, dense limit; two
-    plain classes, NaN otherwise), arrays of shape (len(mus), len(lams)), and the evaluators
-    used (``one_layer_method``, ...).
+    from features and edges (:func:`~gnnrg.theory.joint.joint_bayes_accuracy`, dense limit;
+    two plain classes, NaN otherwise), arrays of shape (len(mus), len(lams)), and the
+    evaluators used (``one_layer_method``, ...).
 
     ``graph`` takes ``classes``, ``lam_convention`` and the degree correction
     (``degree_law``, ``degree_exponent``, ``degree_sigma``).
@@ -231,8 +230,8 @@ def plot_phase_diagram(
         degree correction; none for a variant such as planted motifs or edge noise, which the
         curves do not describe): 1- and 2-layer GCN contours at ``level``, the features-only
         line, and for two plain classes the Bayes and information-theoretic curves. With
-        k > 2 classes or degree correction only the one-layer contour is drawn, its legend
-        naming the evaluator.
+        k > 2 classes both contours are drawn, with degree correction only the one-layer one,
+        the legend naming the evaluator.
     show_thresholds : bool, default True
         Mark the empirical threshold per x with its bootstrap 95% CI.
     legend : bool, default True

@@ -75,7 +75,8 @@ def linear_gcn_accuracy(
         Monte Carlo size of the tree form's inner average (default 100 000) and of the moment
         form's skeleton correction (default 400 000 at one μ, error 1e-4 at d ≈ 5; 100 000 for
         an array of μ, error 3e-4, four times faster;
-        :func:`~gnnrg.theory.two_layer.two_layer_accuracy`).
+        :func:`~gnnrg.theory.two_layer.two_layer_accuracy`). The neighbourhood form keeps its
+        own 20 000 neighbourhoods.
     graphs : int, default 10
         Graphs sampled by ``method="graph"``.
 
