@@ -70,3 +70,18 @@ def test_variants_match_graph_averages(k, d, lam, law, bound, norm):
     )  # fmt: skip
     se = np.hypot(r["stderr"], ref["stderr"])
     assert (np.abs(r["accuracy"] - ref["accuracy"]) < bound + 3 * se).all()
+
+
+def test_the_evaluators_default_to_the_generators_degree_law():
+    """The degree-law defaults are the generator's (its variant declaration), not copies that
+    could drift: every theory entry point taking a degree law uses them."""
+    import inspect
+
+    from gnnrg.generators.csbm import VARIANT_DECLARATIONS
+    from gnnrg.theory import linear_gcn_accuracy, one_layer_accuracy
+
+    (degrees,) = [v for v in VARIANT_DECLARATIONS if "degree_law" in v.parameters]
+    for fn in (one_layer_accuracy, neighbourhood_accuracy, linear_gcn_accuracy):
+        signature = inspect.signature(fn).parameters
+        for name, default in degrees.parameters.items():
+            assert signature[name].default == default, (fn.__name__, name)
