@@ -504,15 +504,17 @@ def _check_output(parser, flag: str, path: str | None, formats: tuple[str, ...])
 
 
 # ---------------------------------------------------------------------------------------- theory
-def _theory_column(args, lam: float, mus: np.ndarray, samples: int) -> list[dict[str, Any]]:
-    """Theory rows for one λ (or one (p_in, p_out)) and every μ in ``mus``."""
+def _theory_column(
+    args, lam: float, mus: np.ndarray, result: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """Theory rows for one λ (or one (p_in, p_out)) and every μ in ``mus``: the GCN's accuracy
+    in ``result`` (one column of the evaluator's answer) and the baselines next to it."""
     from gnnrg.parameters import block_probabilities, lam_from_probabilities, mu_deshpande
     from gnnrg.theory import (
         features_only_accuracy,
         graph_only_bayes_accuracy,
         graph_only_spectral_accuracy,
         joint_bayes_accuracy,
-        linear_gcn_accuracy,
         weak_recovery_statistic,
     )
 
@@ -523,13 +525,6 @@ def _theory_column(args, lam: float, mus: np.ndarray, samples: int) -> list[dict
     else:
         d = args.avg_degree
         p_in, p_out = block_probabilities(n, d, lam, k, args.lam_convention)
-    law = {"degree_law": args.degree_law, "degree_exponent": args.degree_exponent,
-           "degree_sigma": args.degree_sigma}  # fmt: skip
-    result = linear_gcn_accuracy(
-        n, p_in, p_out, mus, args.sigma, layers=args.layers, norm=args.norm,
-        method=args.method, samples=samples, classes=k, graphs=40 if len(mus) == 1 else 10,
-        **law,
-    )  # fmt: skip
     method = result["method"]
     plain = k == 2 and args.degree_law is None  # joint Bayes and the IT curve: two plain classes
     graph_only = graph_spectral = None
@@ -576,15 +571,37 @@ def _theory_column(args, lam: float, mus: np.ndarray, samples: int) -> list[dict
 
 def _theory_rows(args, lams: np.ndarray, mus: np.ndarray) -> list[dict[str, Any]]:
     """Rows μ-major (all λ for the first μ, then the next μ), as a (μ, λ) grid reads; a
-    progress bar (per λ column) on grids of more than a few hundred points."""
-    from tqdm.auto import tqdm
-
+    progress bar (per λ column evaluated) on grids of more than a few hundred points."""
+    from gnnrg.theory import linear_gcn_accuracy
+    from gnnrg.theory.grid import accuracy_grid
     from gnnrg.theory.linear_gcn import skeleton_samples
 
-    samples = skeleton_samples(len(lams) * len(mus))
-    quiet = getattr(args, "no_progress", True) or len(lams) * len(mus) < 500
-    bar = tqdm(lams, desc="theory", unit="λ", disable=quiet or len(lams) < 2)
-    columns = [_theory_column(args, lam, mus, samples) for lam in bar]
+    options = {
+        "method": args.method, "samples": skeleton_samples(len(lams) * len(mus)),
+        "graphs": 40 if len(mus) == 1 else 10, "degree_law": args.degree_law,
+        "degree_exponent": args.degree_exponent, "degree_sigma": args.degree_sigma,
+    }  # fmt: skip
+    common = {"layers": args.layers, "norm": args.norm, "classes": args.classes}
+    if args.p_in is not None:  # one column, given by its probabilities
+        r = linear_gcn_accuracy(args.n, args.p_in, args.p_out, mus, args.sigma, **common, **options)
+        results = [{key: np.atleast_1d(value) if key != "method" else value
+                    for key, value in r.items()}]  # fmt: skip
+    else:
+        from gnnrg.parameters import block_probabilities
+
+        for lam in lams:  # a λ out of range is an error before any work
+            block_probabilities(args.n, args.avg_degree, lam, args.classes, args.lam_convention)
+        quiet = getattr(args, "no_progress", True) or len(lams) * len(mus) < 500
+        grid = accuracy_grid(
+            args.n, args.avg_degree, lams, mus, args.sigma, lam_convention=args.lam_convention,
+            progress=not quiet and len(lams) > 1, **common, **options,
+        )  # fmt: skip
+        results = [
+            {key: value[:, j] if isinstance(value, np.ndarray) and value.ndim == 2 else value
+             for key, value in grid.items()}
+            for j in range(len(lams))
+        ]  # fmt: skip
+    columns = [_theory_column(args, lam, mus, r) for lam, r in zip(lams, results, strict=True)]
     return [columns[j][i] for i in range(len(mus)) for j in range(len(lams))]
 
 

@@ -20,29 +20,21 @@ def _theory_grid_cached(
     n: int, avg_degree: float, sigma: float, num_features: int, lams: tuple, mus: tuple,
     graph: tuple = (),
 ) -> dict[str, Any]:  # fmt: skip
-    from gnnrg.parameters import block_probabilities
-    from gnnrg.theory import joint_bayes_accuracy, linear_gcn_accuracy
+    from gnnrg.theory import joint_bayes_accuracy
+    from gnnrg.theory.grid import accuracy_grid
 
     law = dict(graph)
     classes = int(law.pop("classes", 2))
     convention = law.pop("lam_convention", "kesten-stigum")
     plain = classes == 2 and law.get("degree_law") is None
-    one = np.full((len(mus), len(lams)), np.nan)
-    two = np.full_like(one, np.nan)
-    methods = {}
-    for j, lam in enumerate(lams):
-        try:
-            p_in, p_out = block_probabilities(n, avg_degree, lam, classes, convention)
-        except ValueError:
-            continue
-        mu_arr = np.asarray(mus)  # the evaluators take every μ at once
-        # two layers with degree correction are a sampled graph average: no contour from it
-        for layers, table in ((1, one), (2, two))[: 1 if law.get("degree_law") else 2]:
-            r = linear_gcn_accuracy(
-                n, p_in, p_out, mu_arr, sigma, layers=layers, classes=classes, **law
-            )
-            table[:, j] = r["accuracy_best_sign"]
-            methods[layers] = r["method"]
+    tables, methods = {}, {}
+    # two layers with degree correction are a sampled graph average: no contour from it
+    for layers in (1, 2)[: 1 if law.get("degree_law") else 2]:
+        r = accuracy_grid(n, avg_degree, lams, mus, sigma, layers=layers, classes=classes,
+                          lam_convention=convention, **law)  # fmt: skip
+        tables[layers], methods[layers] = r["accuracy_best_sign"], r["method"]
+    one = tables[1]
+    two = tables.get(2, np.full_like(one, np.nan))
     bayes = np.full_like(one, np.nan)
     if plain:
         bayes = joint_bayes_accuracy(
@@ -68,7 +60,8 @@ def theory_grid(
     neighbourhood population form; NaN with degree correction) and the Bayes-optimal accuracy
     from features and edges (:func:`~gnnrg.theory.joint.joint_bayes_accuracy`, dense limit;
     two plain classes, NaN otherwise), arrays of shape (len(mus), len(lams)), and the
-    evaluators used (``one_layer_method``, ...).
+    evaluators used (``one_layer_method``, ...). The maps come from
+    :func:`~gnnrg.theory.grid.accuracy_grid` (two layers: at Chebyshev λ columns, interpolated).
 
     ``graph`` takes ``classes``, ``lam_convention`` and the degree correction
     (``degree_law``, ``degree_exponent``, ``degree_sigma``).

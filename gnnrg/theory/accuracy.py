@@ -41,14 +41,15 @@ __all__ = [
 
 
 def _pair(result: float | np.ndarray) -> dict[str, Any]:
-    """``accuracy`` and ``accuracy_best_sign`` (floats, or arrays for an array of μ), clipped
-    to [0, 1] (a sum of probabilities can round past 1 in the last bit)."""
-    result = np.clip(result, 0.0, 1.0)
+    """``accuracy``, ``accuracy_flipped`` (the flipped read-out, 1 − accuracy) and
+    ``accuracy_best_sign`` (floats, or arrays for an array of μ), clipped to [0, 1] (a sum of
+    probabilities can round past 1 in the last bit)."""
+    result = np.clip(np.asarray(result, dtype=float), 0.0, 1.0)
+    out = {"accuracy": result, "accuracy_flipped": 1.0 - result,
+           "accuracy_best_sign": np.maximum(result, 1.0 - result)}  # fmt: skip
     if np.ndim(result) == 0:
-        result = float(result)
-        return {"accuracy": result, "accuracy_best_sign": max(result, 1.0 - result)}
-    result = np.asarray(result, dtype=float)
-    return {"accuracy": result, "accuracy_best_sign": np.maximum(result, 1.0 - result)}
+        return {key: float(value) for key, value in out.items()}
+    return out
 
 
 def _signal_to_noise(mu: Any, sigma: float) -> np.ndarray:
@@ -115,8 +116,9 @@ def one_layer_accuracy(
     Returns
     -------
     dict
-        ``accuracy`` (oracle readout: the sign for two classes, argmax for k) and
-        ``accuracy_best_sign`` (the better of that readout and its flip, argmin for k).
+        ``accuracy`` (oracle readout: the sign for two classes, argmax for k),
+        ``accuracy_flipped`` (its flip: 1 − accuracy, argmin for k) and
+        ``accuracy_best_sign`` (the better of the two).
 
     Examples
     --------
@@ -300,7 +302,7 @@ def two_layer_tree_accuracy(
     Returns
     -------
     dict
-        ``accuracy``, ``accuracy_best_sign``.
+        ``accuracy``, ``accuracy_flipped`` and ``accuracy_best_sign``.
 
     Examples
     --------
@@ -353,8 +355,8 @@ def graph_average_accuracy(
     Returns
     -------
     dict
-        ``accuracy``, ``accuracy_best_sign`` and ``stderr`` (over graphs): floats, or arrays
-        shaped like ``mu``.
+        ``accuracy``, ``accuracy_flipped``, ``accuracy_best_sign`` and ``stderr`` (over
+        graphs): floats, or arrays shaped like ``mu``.
 
     Examples
     --------
@@ -395,6 +397,7 @@ def graph_average_accuracy(
     half = np.size(s)
     out = {
         "accuracy": mean[:half].reshape(np.shape(s)),
+        "accuracy_flipped": mean[half:].reshape(np.shape(s)),
         "accuracy_best_sign": np.maximum(mean[:half], mean[half:]).reshape(np.shape(s)),
         "stderr": stderr[:half].reshape(np.shape(s)),
     }

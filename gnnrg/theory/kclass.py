@@ -155,10 +155,12 @@ def on_nodes(
     *,
     tol: float = 1e-7,
     most: int = 192,
+    grow: float = 2.0,
 ) -> np.ndarray:
     """``fn`` at every entry of ``s``; when ``s`` has many distinct values, ``fn`` runs at
     Chebyshev points of s >= 0 and of s < 0 separately and the polynomial carries it over.
-    The points double (up to ``most``) until the last coefficients are below ``tol``.
+    The points grow by ``grow`` (up to ``most``) until the last coefficients are below
+    ``tol``.
 
     Examples
     --------
@@ -179,7 +181,7 @@ def on_nodes(
                 break
             if np.abs(_chebyshev_coef(points, values)[-3:]).max() < tol:
                 break
-            count *= 2
+            count = round(count * grow)
         out[side] = chebyshev_eval(points, values, s[side])
     return out
 
@@ -390,9 +392,9 @@ def _rows(
 
 
 def best_sign(accuracy: Callable[[np.ndarray], np.ndarray], s: np.ndarray) -> dict[str, Any]:
-    """``accuracy`` (argmax readout) and ``accuracy_best_sign``, the better of argmax and
-    argmin chosen once for all nodes (a trained readout can flip under heterophily); for two
-    classes argmin is 1 − argmax.
+    """``accuracy`` (argmax readout), ``accuracy_flipped`` (argmin) and ``accuracy_best_sign``,
+    the better of the two chosen once for all nodes (a trained readout can flip under
+    heterophily); for two classes argmin is 1 − argmax.
 
     Parameters
     ----------
@@ -403,7 +405,7 @@ def best_sign(accuracy: Callable[[np.ndarray], np.ndarray], s: np.ndarray) -> di
     Returns
     -------
     dict
-        ``accuracy`` and ``accuracy_best_sign``, shaped like ``s``.
+        ``accuracy``, ``accuracy_flipped`` and ``accuracy_best_sign``, shaped like ``s``.
 
     Examples
     --------
@@ -412,4 +414,5 @@ def best_sign(accuracy: Callable[[np.ndarray], np.ndarray], s: np.ndarray) -> di
     """
     both = np.clip(accuracy(np.concatenate([s.ravel(), -s.ravel()])), 0.0, 1.0)
     plus, minus = both[: s.size].reshape(s.shape), both[s.size :].reshape(s.shape)
-    return {"accuracy": plus, "accuracy_best_sign": np.maximum(plus, minus)}
+    best = np.maximum(plus, minus)
+    return {"accuracy": plus, "accuracy_flipped": minus, "accuracy_best_sign": best}

@@ -83,9 +83,11 @@ def linear_gcn_accuracy(
     Returns
     -------
     dict
-        ``accuracy`` (oracle read-out) and ``accuracy_best_sign`` as arrays shaped like ``mu``
-        (0-d for a scalar), and ``method``, the evaluator used, in words; ``stderr`` (Monte
-        Carlo: over the sampled graphs or neighbourhoods) with ``graph`` and ``neighbourhood``.
+        ``accuracy`` (oracle read-out), ``accuracy_flipped`` (the flipped read-out: 1 − accuracy
+        for two classes, argmin for k) and ``accuracy_best_sign`` (the better of the two) as
+        arrays shaped like ``mu`` (0-d for a scalar), and ``method``, the evaluator used, in
+        words; ``stderr`` (Monte Carlo: over the sampled graphs or neighbourhoods) with
+        ``graph`` and ``neighbourhood``.
 
     Raises
     ------
@@ -163,7 +165,7 @@ def linear_gcn_accuracy(
         label = "tree (study's Theorem 2, Poisson)"
     out = {
         key: np.asarray(result[key], dtype=float).reshape(mus.shape)
-        for key in ("accuracy", "accuracy_best_sign")
+        for key in ("accuracy", "accuracy_flipped", "accuracy_best_sign")
     }
     if "stderr" in result:
         out["stderr"] = np.asarray(result["stderr"], dtype=float).reshape(mus.shape)

@@ -20,7 +20,7 @@ import numpy as np
 from gnnrg.parameters import block_probabilities
 from gnnrg.theory.accuracy import NORMS
 from gnnrg.theory.baselines import features_only_accuracy
-from gnnrg.theory.linear_gcn import linear_gcn_accuracy
+from gnnrg.theory.grid import accuracy_grid
 
 __all__ = ["gcn_gain"]
 
@@ -58,13 +58,14 @@ def gcn_gain(
     lam = np.atleast_1d(np.asarray(lam, dtype=float))
     mu = np.atleast_1d(np.asarray(mu, dtype=float))
     names = [f"{layers}-{norm}" for layers in (1, 2) for norm in NORMS]
-    table = np.empty((len(names), len(lam), len(mu)))
-    for j, value in enumerate(lam):
-        p_in, p_out = block_probabilities(n, avg_degree, float(value), 2)
-        for i, (layers, norm) in enumerate((la, no) for la in (1, 2) for no in NORMS):
-            table[i, j] = linear_gcn_accuracy(n, p_in, p_out, mu, sigma, layers=layers, norm=norm)[
-                "accuracy_best_sign"
-            ]
+    for value in lam:  # a λ out of range is an error, not a NaN column
+        block_probabilities(n, avg_degree, float(value), 2)
+    table = np.array([
+        accuracy_grid(n, avg_degree, lam, mu, sigma, layers=layers, norm=norm)[
+            "accuracy_best_sign"
+        ].T
+        for layers in (1, 2) for norm in NORMS
+    ])  # fmt: skip
     best = table.max(0)
     features = np.asarray(features_only_accuracy(mu, sigma), dtype=float)
     gain = best - features[None, :]

@@ -464,7 +464,8 @@ def two_layer_accuracy(
     Returns
     -------
     dict
-        ``accuracy`` (oracle readout) and ``accuracy_best_sign``.
+        ``accuracy`` (oracle readout), ``accuracy_flipped`` (1 − accuracy) and
+        ``accuracy_best_sign``.
 
     Examples
     --------

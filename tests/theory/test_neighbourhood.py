@@ -85,3 +85,23 @@ def test_the_evaluators_default_to_the_generators_degree_law():
         signature = inspect.signature(fn).parameters
         for name, default in degrees.parameters.items():
             assert signature[name].default == default, (fn.__name__, name)
+
+
+def test_edge_draws_invert_the_binomial_law():
+    """The antithetic edge draws are exact binomial quantiles of their uniforms (scipy's
+    ppf), the twin's of 1 − u; with many distinct p they are numpy's own draws."""
+    from scipy.stats import binom
+
+    from gnnrg.theory.neighbourhood import _EdgeDraws, _Quantiles
+
+    rng = np.random.default_rng(3)
+    trials = rng.integers(0, 301, 5_000)
+    p = np.where(rng.random(5_000) < 0.5, 0.01, 0.2)
+    draws = _EdgeDraws(np.random.default_rng(0), _Quantiles(300))
+    first = draws.binomial(trials, p)
+    (u,) = draws.kept
+    np.testing.assert_array_equal(first, binom.ppf(u, trials, p))
+    np.testing.assert_array_equal(draws.flipped().binomial(trials, p),
+                                  binom.ppf(1 - u, trials, p))  # fmt: skip
+    spread = np.linspace(0.01, 0.2, 5_000)  # degree correction: p per stratum
+    assert (draws.binomial(trials, spread) <= trials).all() and len(draws.kept) == 1
