@@ -73,12 +73,12 @@ from gnnrg.theory.two_layer import _WEIGHTS
 __all__ = ["neighbourhood_accuracy"]
 
 #: nodes in each population of an antithetic pair
-_BATCH = 1_250
+_BATCH = 1_000
 #: Gauss–Hermite rule of the argmax integral: 16 nodes (error 4e-6 on average over nodes,
 #: 3e-5 at most; far below the population's Monte Carlo error)
 _T, _W = _rule(16)
-#: |z| beyond which Φ(z) is taken as 1 or 0 (off by under 6e-8)
-_SURE = 5.3
+#: Chebyshev points per sign in s where the population's mean is evaluated first
+_S_NODES = 16
 
 
 def neighbourhood_accuracy(
@@ -115,7 +115,8 @@ def neighbourhood_accuracy(
         Karrer–Newman degree correction as :func:`gnnrg.csbm` draws it.
     degree_exponent, degree_sigma : float
     samples : int, default 20000
-        Most neighbourhoods drawn, in stratified batches of 2 500 (at least four).
+        Most neighbourhoods drawn: antithetic pairs of stratified batches of 1 000 (at least
+        four pairs).
     tol : float, default 7e-4
         The population stops growing once the Monte Carlo standard error of the mean (from
         the spread of the batch means) is below ``tol`` at two pilot values of s per sign.
@@ -150,8 +151,11 @@ def neighbourhood_accuracy(
     strata = _Strata(components, p_in, p_out)
     cells = _cells(components, classes, merge=len(strata.weight) == 1)
     ends = _Ends(n, classes, components, _WEIGHTS[norm][2])
-    pilot = chebyshev_points(np.abs(s), 2)
-    pilot = np.concatenate([pilot, -pilot])  # the mean must be sharp here, both read-outs
+    # the mean must be sharp at two of the first points of each sign's Chebyshev curve below
+    both = np.concatenate([np.ravel(s), -np.ravel(s)])
+    first = [chebyshev_points(both[side], _S_NODES) for side in (both >= 0, both < 0)]
+    pilot = np.concatenate([f[[len(f) // 5, -1 - len(f) // 5]] if len(f) > 2 else f
+                            for f in first])  # fmt: skip
     quantiles = _Quantiles(n // classes)  # no neighbour has more trials into a class
     pairs, means = [], []  # antithetic pairs: one population, edge draws u and 1 − u
     while len(pairs) < samples // (2 * _BATCH):
@@ -171,10 +175,12 @@ def neighbourhood_accuracy(
         spread.update(zip(points, error, strict=True))
         return per_pair.mean(axis=0)
 
-    # the same neighbourhoods serve every s, so the Monte Carlo error is smooth in s and 12
-    # Chebyshev points per sign carry the curve (measured: within 5e-6 of 24 points on
-    # s in [0, 2], k = 2-7, d = 5-60; far below that error), 18 or 27 where it is sharp
-    out = best_sign(lambda v: on_nodes(mean, v, nodes=16, tol=1e-4, grow=1.5), np.atleast_1d(s))
+    # the same neighbourhoods serve every s, so the Monte Carlo error is smooth in s: 16
+    # Chebyshev points per sign carry the curve (within 4e-5 of 36 points where it is sharpest,
+    # k = 5, λ near its top), 24 or 36 where the last coefficients are above 1e-4
+    out = best_sign(
+        lambda v: on_nodes(mean, v, nodes=_S_NODES, tol=1e-4, grow=1.5), np.atleast_1d(s)
+    )
     points = np.array(sorted(spread))
     out["stderr"] = np.interp(np.atleast_1d(s), points, [spread[p] for p in points])
     if np.ndim(s) == 0:
@@ -404,7 +410,7 @@ class _Neighbourhoods:
             pairs = (per_node(reach) ** 2 - per_node(reach**2)) @ (weight * twice)
             with np.errstate(invalid="ignore", divide="ignore"):
                 mean_d += np.where(pool > 0, pairs / pool, 0.0)
-        self.classes = k
+        self.classes, self.done = k, {}
         self.margin = mean_n[:, :1] - mean_n[:, 1:]  # N_y − N_c, (W, k − 1)
         self.var_y, self.var_c, self.mean_d = var_n[:, 0], var_n[:, 1:], mean_d
         self.fixed = not var_n.any()
@@ -412,7 +418,14 @@ class _Neighbourhoods:
             self.ratio = np.where(mean_d[:, None] > 0, self.margin / np.sqrt(mean_d)[:, None], 0)
 
     def accuracy(self, points: np.ndarray) -> np.ndarray:
-        """The mean probability of a correct read-out at each s in ``points``."""
+        """The mean probability of a correct read-out at each s in ``points`` (each s
+        computed once: the pilot values are reused)."""
+        missing = [s for s in map(float, points) if s not in self.done]
+        for s, value in zip(missing, self._accuracy(np.array(missing)), strict=True):
+            self.done[s] = value
+        return np.array([self.done[s] for s in map(float, points)])
+
+    def _accuracy(self, points: np.ndarray) -> np.ndarray:
         out = np.empty(len(points))
         for i, s in enumerate(points):
             if self.classes == 2:
@@ -429,16 +442,12 @@ class _Neighbourhoods:
                 with np.errstate(invalid="ignore", divide="ignore"):  # an empty row: a fair tie
                     shift = np.where(own > 0, s * self.margin / own, 0.0)
                     slope = np.where(own > 0, common[:, None] / own, 1.0)
-            # decided rows: every rival's z above 5.3 at the lowest node (right with
-            # probability 1 − 6e-8 or closer) or one rival's below −5.3 at the highest (wrong)
-            sure = (shift + slope * _T[0] > _SURE).all(axis=1)
-            open_ = ~sure & (shift + slope * _T[-1] >= -_SURE).all(axis=1)
-            z = shift[open_][..., None] + slope[open_][..., None] * _T
+            z = shift[..., None] + slope[..., None] * _T
             ndtr(z, out=z)
             product = z[:, 0]
             for c in range(1, z.shape[1]):
                 product *= z[:, c]
-            out[i] = (sure.sum() + (product @ _W).sum()) / len(shift)
+            out[i] = (product @ _W).mean()
         return out
 
 
