@@ -114,9 +114,9 @@ def linear_gcn_accuracy(
            "degree_sigma": degree_sigma}  # fmt: skip
     variant = classes != 2 or degree_law is not None
     if variant and method == "auto" and layers == 2:
-        # k plain classes: the neighbourhood form (within 0.0015 of graph averages); with
+        # k plain classes: the neighbourhood form (within 0.0007 of graph averages); with
         # degree correction the unbiased graph average (the neighbourhood form is off by up
-        # to 0.01 there, theory/accuracy.md)
+        # to 0.009 there, theory/accuracy.md)
         method = "graph" if degree_law is not None else "neighbourhood"
     if method == "neighbourhood" and layers != 2:
         raise ValueError("method='neighbourhood' is for two layers; one layer is exact")

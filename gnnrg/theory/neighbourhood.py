@@ -40,8 +40,8 @@ The node is then right with probability (k > 2, orthogonal means; V_c the varian
 and Φ(s (N_y − N_c)/√(D + s²(V_y + V_c))) for two classes (means ±μu). What is left out: the
 edge between two of i's neighbours enters each of them independently (its count, not its
 sharing), D's spread given the neighbourhood, and with degree correction the spread of θ
-within a stratum. Measured against graph averages in ``theory/accuracy.md``: within 0.0015
-for plain k classes; with degree correction errors up to 0.01, which is why
+within a stratum. Measured against graph averages in ``theory/accuracy.md``: within 0.0007
+for plain k classes; with degree correction errors up to 0.009, which is why
 :func:`~gnnrg.theory.linear_gcn_accuracy` averages graphs there.
 """
 
@@ -59,14 +59,7 @@ from scipy.stats import binom
 from gnnrg._checks import check_choice, check_int, check_real
 from gnnrg.theory.accuracy import _components, _signal_to_noise
 from gnnrg.theory.counts import count_law
-from gnnrg.theory.kclass import (
-    _cells,
-    _population,
-    _rule,
-    best_sign,
-    chebyshev_points,
-    on_nodes,
-)
+from gnnrg.theory.kclass import _cells, _population, _rule, chebyshev_points, on_nodes
 from gnnrg.theory.norms import NORMS
 from gnnrg.theory.two_layer import _WEIGHTS
 
@@ -75,7 +68,8 @@ __all__ = ["neighbourhood_accuracy"]
 #: nodes in each population of an antithetic pair
 _BATCH = 1_000
 #: Gauss–Hermite rule of the argmax integral: 16 nodes (error 4e-6 on average over nodes,
-#: 3e-5 at most; far below the population's Monte Carlo error)
+#: 3e-5 at most; far below the population's Monte Carlo error), symmetric: the argmin reads
+#: the same Φ table at the mirrored nodes
 _T, _W = _rule(16)
 #: Chebyshev points per sign in s where the population's mean is evaluated first
 _S_NODES = 16
@@ -144,6 +138,7 @@ def neighbourhood_accuracy(
     p_out = check_real("p_out", p_out, low=0.0, high=1.0)
     samples = check_int("samples", samples, low=4 * _BATCH)
     s = _signal_to_noise(mu, sigma)
+    scalar = np.ndim(s) == 0
     components = _components(
         n, classes, p_in, p_out, degree_law, degree_exponent, degree_sigma, seed
     )
@@ -151,11 +146,9 @@ def neighbourhood_accuracy(
     strata = _Strata(components, p_in, p_out)
     cells = _cells(components, classes, merge=len(strata.weight) == 1)
     ends = _Ends(n, classes, components, _WEIGHTS[norm][2])
-    # the mean must be sharp at two of the first points of each sign's Chebyshev curve below
-    both = np.concatenate([np.ravel(s), -np.ravel(s)])
-    first = [chebyshev_points(both[side], _S_NODES) for side in (both >= 0, both < 0)]
-    pilot = np.concatenate([f[[len(f) // 5, -1 - len(f) // 5]] if len(f) > 2 else f
-                            for f in first])  # fmt: skip
+    s = np.atleast_1d(s)  # μ >= 0: s >= 0; argmin is computed with argmax, from one Φ table
+    first = chebyshev_points(s, _S_NODES)  # the mean must be sharp at two of these
+    pilot = first[[len(first) // 5, -1 - len(first) // 5]] if len(first) > 2 else first
     quantiles = _Quantiles(n // classes)  # no neighbour has more trials into a class
     pairs, means = [], []  # antithetic pairs: one population, edge draws u and 1 − u
     while len(pairs) < samples // (2 * _BATCH):
@@ -164,26 +157,32 @@ def neighbourhood_accuracy(
         pairs.append((_Neighbourhoods(n, classes, norm, strata, ends, cells, rng, draws),
                       _Neighbourhoods(n, classes, norm, strata, ends, cells, twin,
                                       draws.flipped())))  # fmt: skip
-        means.append(sum(b.accuracy(pilot) for b in pairs[-1]) / 2)
+        means.append(sum(np.concatenate(b.accuracy(pilot)) for b in pairs[-1]) / 2)
         if len(means) >= 4 and np.std(means, axis=0, ddof=1).max() < tol * math.sqrt(len(means)):
             break
-    spread = {}  # the standard error of the mean at each s evaluated
+    spread: dict[float, float] = {}  # the argmax's standard error at each s evaluated
 
-    def mean(points: np.ndarray) -> np.ndarray:
-        per_pair = np.array([(a.accuracy(points) + b.accuracy(points)) / 2 for a, b in pairs])
-        error = per_pair.std(axis=0, ddof=1) / math.sqrt(len(pairs))
-        spread.update(zip(points, error, strict=True))
+    def mean(points: np.ndarray, side: int) -> np.ndarray:
+        per_pair = np.array([(a.accuracy(points)[side] + b.accuracy(points)[side]) / 2
+                             for a, b in pairs])  # fmt: skip
+        if side == 0:
+            error = per_pair.std(axis=0, ddof=1) / math.sqrt(len(pairs))
+            spread.update(zip(points, error, strict=True))
         return per_pair.mean(axis=0)
 
     # the same neighbourhoods serve every s, so the Monte Carlo error is smooth in s: 16
-    # Chebyshev points per sign carry the curve (within 4e-5 of 36 points where it is sharpest,
-    # k = 5, λ near its top), 24 or 36 where the last coefficients are above 1e-4
-    out = best_sign(
-        lambda v: on_nodes(mean, v, nodes=_S_NODES, tol=1e-4, grow=1.5), np.atleast_1d(s)
+    # Chebyshev points carry each curve (within 4e-5 of 36 points where it is sharpest, k = 5,
+    # λ near its top), 24 or 36 where the last coefficients are above 1e-4
+    plus, minus = (
+        np.clip(on_nodes(lambda v, i=i: mean(v, i), s, nodes=_S_NODES, tol=1e-4, grow=1.5), 0, 1)
+        for i in (0, 1)
     )
     points = np.array(sorted(spread))
-    out["stderr"] = np.interp(np.atleast_1d(s), points, [spread[p] for p in points])
-    if np.ndim(s) == 0:
+    out = {
+        "accuracy": plus, "accuracy_flipped": minus, "accuracy_best_sign": np.maximum(plus, minus),
+        "stderr": np.interp(s, points, [spread[p] for p in points]),
+    }  # fmt: skip
+    if scalar:
         return {key: float(value[0]) for key, value in out.items()}
     return out
 
@@ -307,6 +306,7 @@ class _EdgeDraws:
     def binomial(self, trials: np.ndarray, p: np.ndarray) -> np.ndarray:
         if len(p) == 0:
             return np.zeros(0)
+        p = np.round(p, 15)  # one probability computed two ways (to the last bit) is one value
         values = np.unique(p[:: max(1, len(p) // 256)])  # the few values of a plain graph,
         group = np.minimum(np.searchsorted(values, p), len(values) - 1)  # checked below
         if len(values) > 16 or not np.array_equal(values[group], p):
@@ -417,22 +417,26 @@ class _Neighbourhoods:
         with np.errstate(invalid="ignore", divide="ignore"):  # an empty row: a fair tie
             self.ratio = np.where(mean_d[:, None] > 0, self.margin / np.sqrt(mean_d)[:, None], 0)
 
-    def accuracy(self, points: np.ndarray) -> np.ndarray:
-        """The mean probability of a correct read-out at each s in ``points`` (each s
-        computed once: the pilot values are reused)."""
+    def accuracy(self, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The mean probability of a correct argmax and of a correct argmin read-out at each
+        s >= 0 in ``points`` (each s computed once: the pilot values are reused)."""
         missing = [s for s in map(float, points) if s not in self.done]
-        for s, value in zip(missing, self._accuracy(np.array(missing)), strict=True):
-            self.done[s] = value
-        return np.array([self.done[s] for s in map(float, points)])
+        for s, pair in zip(missing, self._accuracy(np.array(missing)), strict=True):
+            self.done[s] = pair
+        return tuple(np.array([self.done[s][i] for s in map(float, points)]) for i in (0, 1))
 
-    def _accuracy(self, points: np.ndarray) -> np.ndarray:
-        out = np.empty(len(points))
-        for i, s in enumerate(points):
+    def _accuracy(self, points: np.ndarray) -> list[tuple[float, float]]:
+        """argmin at s is argmax at −s, and z_c(−s, t) = −z_c(s, −t) (the scales depend on s²
+        only; the Gauss–Hermite nodes are symmetric): its integrand is Π_c (1 − Φ(z_c(s, −t)))
+        from the same Φ table."""
+        out = []
+        for s in points:
             if self.classes == 2:
                 scale = np.sqrt(self.mean_d + s * s * (self.var_y + self.var_c[:, 0]))
                 with np.errstate(invalid="ignore", divide="ignore"):
                     z = np.where(scale > 0, s * self.margin[:, 0] / scale, 0.0)
-                out[i] = ndtr(z).mean()
+                right = float(ndtr(z).mean())
+                out.append((right, 1.0 - right))
                 continue
             if self.fixed:  # N exact given the neighbourhood: Φ(t + s·ratio_c)
                 shift, slope = s * self.ratio, np.ones_like(self.ratio)
@@ -442,12 +446,12 @@ class _Neighbourhoods:
                 with np.errstate(invalid="ignore", divide="ignore"):  # an empty row: a fair tie
                     shift = np.where(own > 0, s * self.margin / own, 0.0)
                     slope = np.where(own > 0, common[:, None] / own, 1.0)
-            z = shift[..., None] + slope[..., None] * _T
-            ndtr(z, out=z)
-            product = z[:, 0]
-            for c in range(1, z.shape[1]):
-                product *= z[:, c]
-            out[i] = (product @ _W).mean()
+            phi = ndtr(shift[..., None] + slope[..., None] * _T)  # (W, k − 1, nodes)
+            plus, minus = phi[:, 0].copy(), 1.0 - phi[:, 0, ::-1]
+            for c in range(1, phi.shape[1]):
+                plus *= phi[:, c]
+                minus *= 1.0 - phi[:, c, ::-1]
+            out.append((float((plus @ _W).mean()), float((minus @ _W).mean())))
         return out
 
 

@@ -49,9 +49,9 @@ def test_heterophily_is_read_by_the_best_sign():
 @pytest.mark.parametrize(
     ("k", "d", "lam", "law", "bound"),
     [
-        (3, 10, 1.0, {}, 0.0015),
-        (7, 10, 0.5, {}, 0.0015),
-        (3, 50, 1.0, {}, 0.0015),
+        (3, 10, 1.0, {}, 0.001),
+        (7, 10, 0.5, {}, 0.001),
+        (3, 50, 1.0, {}, 0.001),
         (3, 10, 1.0, {"degree_law": "powerlaw", "degree_exponent": 3.0}, 0.004),
         (5, 10, -0.5, {"degree_law": "lognormal", "degree_sigma": 1.0}, 0.004),
     ],
@@ -105,3 +105,32 @@ def test_edge_draws_invert_the_binomial_law():
                                   binom.ppf(1 - u, trials, p))  # fmt: skip
     spread = np.linspace(0.01, 0.2, 5_000)  # degree correction: p per stratum
     assert (draws.binomial(trials, spread) <= trials).all() and len(draws.kept) == 1
+
+
+@pytest.mark.parametrize(("norm", "lam"), [("sum", 1.0), ("sym", -0.3)])
+def test_argmin_from_the_mirrored_table_is_the_direct_integral(norm, lam):
+    """The argmin read-out is computed from the argmax's Φ table at the mirrored Gauss–Hermite
+    nodes; it equals the argmin integral computed directly (argmax at −s) to rounding."""
+    from scipy.special import ndtr
+
+    import gnnrg.theory.neighbourhood as nb
+    from gnnrg.theory.accuracy import _components
+    from gnnrg.theory.kclass import _cells
+    from gnnrg.theory.two_layer import _WEIGHTS
+
+    n, k = 1000, 5
+    p_in, p_out = block_probabilities(n, 10, lam, k)
+    comps = _components(n, k, p_in, p_out, None, 2.5, 1.0, 0)
+    strata = nb._Strata(comps, p_in, p_out)
+    rng = np.random.default_rng(1)
+    pop = nb._Neighbourhoods(
+        n, k, norm, strata, nb._Ends(n, k, comps, _WEIGHTS[norm][2]), _cells(comps, k),
+        rng, nb._EdgeDraws(rng, nb._Quantiles(n // k)),
+    )  # fmt: skip
+    s = np.array([0.0, 0.7, 1.9])
+    _, minus = pop.accuracy(s)
+    for value, x in zip(minus, -s, strict=True):  # argmax at −s, integrand built directly
+        own = np.sqrt(x * x * pop.var_c + pop.mean_d[:, None])
+        common = np.sqrt(x * x * pop.var_y + pop.mean_d)
+        z = (x * pop.margin[..., None] + common[:, None, None] * nb._T) / own[..., None]
+        assert value == pytest.approx((ndtr(z).prod(axis=1) @ nb._W).mean(), abs=1e-12)
