@@ -28,13 +28,11 @@ def _theory_grid_cached(
     convention = law.pop("lam_convention", "kesten-stigum")
     plain = classes == 2 and law.get("degree_law") is None
     tables, methods = {}, {}
-    # two layers with degree correction are a sampled graph average: no contour from it
-    for layers in (1, 2)[: 1 if law.get("degree_law") else 2]:
+    for layers in (1, 2):
         r = accuracy_grid(n, avg_degree, lams, mus, sigma, layers=layers, classes=classes,
                           lam_convention=convention, **law)  # fmt: skip
         tables[layers], methods[layers] = r["accuracy_best_sign"], r["method"]
-    one = tables[1]
-    two = tables.get(2, np.full_like(one, np.nan))
+    one, two = tables[1], tables[2]
     bayes = np.full_like(one, np.nan)
     if plain:
         bayes = joint_bayes_accuracy(
@@ -57,7 +55,8 @@ def theory_grid(
 ) -> dict[str, Any]:
     """Theory accuracy maps (best sign) on a (μ, λ) grid: one-layer mean GCN (exact counts),
     the two-layer mean GCN (degree-conditioned moment form; with k > 2 classes the
-    neighbourhood population form; NaN with degree correction) and the Bayes-optimal accuracy
+    neighbourhood population form; with degree correction the graph average, 10 graphs per
+    column, one-layer control variate) and the Bayes-optimal accuracy
     from features and edges (:func:`~gnnrg.theory.joint.joint_bayes_accuracy`, dense limit;
     two plain classes, NaN otherwise), arrays of shape (len(mus), len(lams)), and the
     evaluators used (``one_layer_method``, ...). The maps come from
@@ -223,8 +222,8 @@ def plot_phase_diagram(
         degree correction; none for a variant such as planted motifs or edge noise, which the
         curves do not describe): 1- and 2-layer GCN contours at ``level``, the features-only
         line, and for two plain classes the Bayes and information-theoretic curves. With
-        k > 2 classes both contours are drawn, with degree correction only the one-layer one,
-        the legend naming the evaluator.
+        k > 2 classes or degree correction both contours are drawn, the legend naming the
+        evaluator (two degree-corrected layers: the graph average, 10 graphs per λ column).
     show_thresholds : bool, default True
         Mark the empirical threshold per x with its bootstrap 95% CI.
     legend : bool, default True
