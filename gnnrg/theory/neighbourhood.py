@@ -109,11 +109,12 @@ def neighbourhood_accuracy(
         Karrer–Newman degree correction as :func:`gnnrg.csbm` draws it.
     degree_exponent, degree_sigma : float
     samples : int, default 20000
-        Most neighbourhoods drawn: antithetic pairs of stratified batches of 1 000 (at least
-        four pairs).
+        Most neighbourhoods drawn (at least 4 000): antithetic pairs of stratified batches of
+        1 000, at least four pairs where ``samples`` allows.
     tol : float, default 7e-4
         The population stops growing once the Monte Carlo standard error of the mean (from
-        the spread of the batch means) is below ``tol`` at two pilot values of s per sign.
+        the spread of the pairs' means) is below ``tol`` at two pilot values of s, argmax and
+        argmin read-outs both.
     seed : int
 
     Returns
