@@ -28,7 +28,7 @@ import numpy as np
 
 from gnnrg._checks import check_choice, check_int, check_real
 from gnnrg.theory.counts import count_law, count_ratios, expect_phi
-from gnnrg.theory.kclass import Component, best_sign, count_accuracy
+from gnnrg.theory.kclass import Component, best_sign, count_accuracy, readouts
 from gnnrg.theory.norms import NORMS
 from gnnrg.theory.symbolic import numeric
 
@@ -41,15 +41,9 @@ __all__ = [
 
 
 def _pair(result: float | np.ndarray) -> dict[str, Any]:
-    """``accuracy``, ``accuracy_flipped`` (the flipped read-out, 1 − accuracy) and
-    ``accuracy_best_sign`` (floats, or arrays for an array of μ), clipped to [0, 1] (a sum of
-    probabilities can round past 1 in the last bit)."""
-    result = np.clip(np.asarray(result, dtype=float), 0.0, 1.0)
-    out = {"accuracy": result, "accuracy_flipped": 1.0 - result,
-           "accuracy_best_sign": np.maximum(result, 1.0 - result)}  # fmt: skip
-    if np.ndim(result) == 0:
-        return {key: float(value) for key, value in out.items()}
-    return out
+    """Two classes: the read-outs (:func:`~gnnrg.theory.kclass.readouts`) of a sign accuracy,
+    whose flip is 1 − accuracy."""
+    return readouts(result, 1.0 - np.clip(result, 0.0, 1.0))
 
 
 def _signal_to_noise(mu: Any, sigma: float) -> np.ndarray:
@@ -395,14 +389,9 @@ def graph_average_accuracy(
     mean = values.mean(axis=0)
     stderr = values.std(axis=0, ddof=1) / math.sqrt(graphs) if graphs > 1 else np.nan + mean
     half = np.size(s)
-    out = {
-        "accuracy": mean[:half].reshape(np.shape(s)),
-        "accuracy_flipped": mean[half:].reshape(np.shape(s)),
-        "accuracy_best_sign": np.maximum(mean[:half], mean[half:]).reshape(np.shape(s)),
-        "stderr": stderr[:half].reshape(np.shape(s)),
-    }
-    if np.ndim(s) == 0:
-        return {key: float(value) for key, value in out.items()}
+    out = readouts(mean[:half].reshape(np.shape(s)), mean[half:].reshape(np.shape(s)))
+    stderr = stderr[:half].reshape(np.shape(s))
+    out["stderr"] = float(stderr) if np.ndim(s) == 0 else stderr
     return out
 
 

@@ -46,6 +46,7 @@ __all__ = [
     "chebyshev_points",
     "count_accuracy",
     "on_nodes",
+    "readouts",
 ]
 
 
@@ -412,7 +413,27 @@ def best_sign(accuracy: Callable[[np.ndarray], np.ndarray], s: np.ndarray) -> di
     >>> best_sign(lambda v: ndtr(-v), np.array([1.0]))["accuracy_best_sign"].round(4).tolist()
     [0.8413]
     """
-    both = np.clip(accuracy(np.concatenate([s.ravel(), -s.ravel()])), 0.0, 1.0)
-    plus, minus = both[: s.size].reshape(s.shape), both[s.size :].reshape(s.shape)
-    best = np.maximum(plus, minus)
-    return {"accuracy": plus, "accuracy_flipped": minus, "accuracy_best_sign": best}
+    both = accuracy(np.concatenate([s.ravel(), -s.ravel()]))
+    return readouts(both[: s.size].reshape(s.shape), both[s.size :].reshape(s.shape))
+
+
+def readouts(plus: Any, minus: Any) -> dict[str, Any]:
+    """The evaluators' result from the argmax (or sign) accuracy ``plus`` and the flipped
+    read-out's ``minus``: ``accuracy``, ``accuracy_flipped`` and ``accuracy_best_sign`` (the
+    better of the two), clipped to [0, 1] (a sum of probabilities can round past 1 in the last
+    bit); floats for 0-d input.
+
+    Examples
+    --------
+    >>> readouts(0.3, 0.7)
+    {'accuracy': 0.3, 'accuracy_flipped': 0.7, 'accuracy_best_sign': 0.7}
+    """
+    plus, minus = (np.clip(np.asarray(v, dtype=float), 0.0, 1.0) for v in (plus, minus))
+    out = {
+        "accuracy": plus,
+        "accuracy_flipped": minus,
+        "accuracy_best_sign": np.maximum(plus, minus),
+    }
+    if plus.ndim == 0:
+        return {key: float(value) for key, value in out.items()}
+    return out

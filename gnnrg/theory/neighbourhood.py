@@ -59,7 +59,14 @@ from scipy.stats import binom
 from gnnrg._checks import check_choice, check_int, check_real
 from gnnrg.theory.accuracy import _components, _signal_to_noise
 from gnnrg.theory.counts import count_law
-from gnnrg.theory.kclass import _cells, _population, _rule, chebyshev_points, on_nodes
+from gnnrg.theory.kclass import (
+    _cells,
+    _population,
+    _rule,
+    chebyshev_points,
+    on_nodes,
+    readouts,
+)
 from gnnrg.theory.norms import NORMS
 from gnnrg.theory.two_layer import _WEIGHTS
 
@@ -175,17 +182,13 @@ def neighbourhood_accuracy(
     # Chebyshev points carry each curve (within 4e-5 of 36 points where it is sharpest, k = 5,
     # λ near its top), 24 or 36 where the last coefficients are above 1e-4
     plus, minus = (
-        np.clip(on_nodes(lambda v, i=i: mean(v, i), s, nodes=_S_NODES, tol=1e-4, grow=1.5), 0, 1)
-        for i in (0, 1)
+        on_nodes(lambda v, i=i: mean(v, i), s, nodes=_S_NODES, tol=1e-4, grow=1.5) for i in (0, 1)
     )
     points = np.array(sorted(spread))
-    out = {
-        "accuracy": plus, "accuracy_flipped": minus, "accuracy_best_sign": np.maximum(plus, minus),
-        "stderr": np.interp(s, points, [spread[p] for p in points]),
-    }  # fmt: skip
+    stderr = np.interp(s, points, [spread[p] for p in points])
     if scalar:
-        return {key: float(value[0]) for key, value in out.items()}
-    return out
+        plus, minus, stderr = plus[0], minus[0], float(stderr[0])
+    return {**readouts(plus, minus), "stderr": stderr}
 
 
 class _Ends:
