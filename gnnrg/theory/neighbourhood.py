@@ -68,7 +68,7 @@ from gnnrg.theory.kclass import (
     readouts,
 )
 from gnnrg.theory.norms import NORMS
-from gnnrg.theory.two_layer import _WEIGHTS
+from gnnrg.theory.two_layer import _WEIGHTS, _phi
 
 __all__ = ["neighbourhood_accuracy"]
 
@@ -435,11 +435,9 @@ class _Neighbourhoods:
         from the same Φ table."""
         out = []
         for s in points:
-            if self.classes == 2:
-                scale = np.sqrt(self.mean_d + s * s * (self.var_y + self.var_c[:, 0]))
-                with np.errstate(invalid="ignore", divide="ignore"):
-                    z = np.where(scale > 0, s * self.margin[:, 0] / scale, 0.0)
-                right = float(ndtr(z).mean())
+            if self.classes == 2:  # the moment form's Φ(s N / √(D + s² Var N)) per node
+                right = float(_phi(s, self.margin[:, 0], self.var_y + self.var_c[:, 0],
+                                   self.mean_d).mean())  # fmt: skip
                 out.append((right, 1.0 - right))
                 continue
             if self.fixed:  # N exact given the neighbourhood: Φ(t + s·ratio_c)
