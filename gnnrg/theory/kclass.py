@@ -190,17 +190,26 @@ def on_nodes(
 def _two_class(s: np.ndarray, components: list[Component], delta: int) -> np.ndarray:
     """Exact: Σ over components and (k_y, k_d) of P · Φ(s r) (ties ½). The components'
     probabilities are first added up per (k_y, k_d), so Φ runs once per count pair."""
+    ks, kd, weight = _joint(components, 1)
+    ratio = np.round(pair_ratio(ks, kd, bool(delta)), 13)
+    return on_nodes(lambda v: expect_phi(v, ratio, weight), s)
+
+
+def _joint(components: list[Component], rivals: int) -> tuple[np.ndarray, ...]:
+    """(k_y, M, probability) of every cell above 1e-13 (dropped: below 1e-8 in all) of the
+    components' mixture: k_y ~ Bin(same_trials, same_p) and M, the total of ``rivals`` other
+    classes, ~ Bin(rivals · other_trials, other_p), added up per (k_y, M)."""
     laws = [
-        (c.weight, count_law(c.same_trials, c.same_p), count_law(c.other_trials, c.other_p))
+        (c.weight, count_law(c.same_trials, c.same_p),
+         count_law(rivals * c.other_trials, c.other_p))
         for c in components
-    ]
+    ]  # fmt: skip
     grid = np.zeros((max(int(a[0][-1]) for _, a, _ in laws) + 1,
                      max(int(b[0][-1]) for _, _, b in laws) + 1))  # fmt: skip
-    for weight, (ks, ps), (kd, pd) in laws:
-        grid[np.ix_(ks, kd)] += weight * np.outer(ps, pd)
-    ks, kd = np.nonzero(grid > 1e-13)  # dropped: under 1e-13 each, below 1e-8 in all
-    ratio, weight = np.round(pair_ratio(ks, kd, bool(delta)), 13), grid[ks, kd]
-    return on_nodes(lambda v: expect_phi(v, ratio, weight), s)
+    for weight, (ks, ps), (ms, pm) in laws:
+        grid[np.ix_(ks, ms)] += weight * np.outer(ps, pm)
+    ky, total = np.nonzero(grid > 1e-13)
+    return ky, total, grid[ky, total]
 
 
 def _cells(
@@ -223,19 +232,8 @@ def _cells(
         if merge else [(c.other_trials, [c], b) for b, c in enumerate(components)]
     )  # fmt: skip
     for trials, members, index in groups:
-        laws = [
-            (c.weight, count_law(c.same_trials, c.same_p),
-             count_law((classes - 1) * c.other_trials, c.other_p))
-            for c in members
-        ]  # fmt: skip
-        grid = np.zeros((max(int(a[0][-1]) for _, a, _ in laws) + 1,
-                         max(int(b[0][-1]) for _, _, b in laws) + 1))  # fmt: skip
-        for weight, (ks, ps), (ms, pm) in laws:
-            grid[np.ix_(ks, ms)] += weight * np.outer(ps, pm)
-        ky, total = np.nonzero(grid > 1e-13)
-        parts.append(
-            (np.full(len(ky), trials), ky, total, grid[ky, total], np.full(len(ky), index))
-        )
+        ky, total, prob = _joint(members, classes - 1)
+        parts.append((np.full(len(ky), trials), ky, total, prob, np.full(len(ky), index)))
     trials, ky, total, prob, component = (np.concatenate(a) for a in zip(*parts, strict=True))
     with np.errstate(invalid="ignore", divide="ignore"):
         even = (1 + ky - total / (classes - 1)) / np.sqrt(1 + ky + total)
