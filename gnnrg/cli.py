@@ -586,15 +586,11 @@ def _theory_rows(args, lams: np.ndarray, mus: np.ndarray) -> list[dict[str, Any]
         r = linear_gcn_accuracy(args.n, args.p_in, args.p_out, mus, args.sigma, **common, **options)
         results = [{key: np.atleast_1d(value) if key != "method" else value
                     for key, value in r.items()}]  # fmt: skip
-    else:
-        from gnnrg.parameters import block_probabilities
-
-        for lam in lams:  # a λ out of range is an error before any work
-            block_probabilities(args.n, args.avg_degree, lam, args.classes, args.lam_convention)
+    else:  # a λ out of range is an error before any work (strict)
         quiet = getattr(args, "no_progress", True) or len(lams) * len(mus) < 500
         grid = accuracy_grid(
             args.n, args.avg_degree, lams, mus, args.sigma, lam_convention=args.lam_convention,
-            progress=not quiet and len(lams) > 1, **common, **options,
+            strict=True, progress=not quiet and len(lams) > 1, **common, **options,
         )  # fmt: skip
         results = [
             {key: value[:, j] if isinstance(value, np.ndarray) and value.ndim == 2 else value

@@ -50,6 +50,7 @@ def accuracy_grid(
     classes: int = 2,
     lam_convention: str = "kesten-stigum",
     interpolate: bool | None = None,
+    strict: bool = False,
     progress: bool = False,
     **options: Any,
 ) -> dict[str, Any]:
@@ -63,7 +64,8 @@ def accuracy_grid(
         Expected mean degree d.
     lams, mus : array-like
         The edge signals λ (columns) and feature signals μ (rows). A λ outside
-        :func:`gnnrg.parameters.lam_range` gives a NaN column.
+        :func:`gnnrg.parameters.lam_range` gives a NaN column, or with ``strict`` the error
+        :func:`gnnrg.parameters.block_probabilities` raises for it, before any work.
     sigma : float, default 1.0
     layers, norm, classes :
         As :func:`~gnnrg.theory.linear_gcn_accuracy`.
@@ -73,6 +75,8 @@ def accuracy_grid(
         Evaluate at Chebyshev–Lobatto λ columns and interpolate (see the module). Default:
         for two layers (sampled forms) when the grid has more distinct valid λ than the
         first column count; ``False`` evaluates every λ.
+    strict : bool, default False
+        Raise for a λ out of range instead of leaving its column NaN.
     progress : bool, default False
         A progress bar over the columns evaluated.
     **options
@@ -103,6 +107,8 @@ def accuracy_grid(
     mus = np.atleast_1d(np.asarray(mus, dtype=float))
     low, high = lam_range(avg_degree, classes, lam_convention)
     valid = (lams >= low - 1e-12) & (lams <= high + 1e-12)
+    if strict and not valid.all():
+        block_probabilities(n, avg_degree, float(lams[~valid][0]), classes, lam_convention)
     distinct = np.unique(lams[valid])
     if interpolate is None:
         interpolate = layers == 2

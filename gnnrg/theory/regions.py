@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from gnnrg.parameters import block_probabilities
 from gnnrg.theory.accuracy import NORMS
 from gnnrg.theory.baselines import features_only_accuracy
 from gnnrg.theory.grid import accuracy_grid
@@ -58,10 +57,8 @@ def gcn_gain(
     lam = np.atleast_1d(np.asarray(lam, dtype=float))
     mu = np.atleast_1d(np.asarray(mu, dtype=float))
     names = [f"{layers}-{norm}" for layers in (1, 2) for norm in NORMS]
-    for value in lam:  # a λ out of range is an error, not a NaN column
-        block_probabilities(n, avg_degree, float(value), 2)
     table = np.array([
-        accuracy_grid(n, avg_degree, lam, mu, sigma, layers=layers, norm=norm)[
+        accuracy_grid(n, avg_degree, lam, mu, sigma, layers=layers, norm=norm, strict=True)[
             "accuracy_best_sign"
         ].T
         for layers in (1, 2) for norm in NORMS

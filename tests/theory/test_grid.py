@@ -43,6 +43,11 @@ def test_a_lam_outside_the_range_is_a_nan_column():
     assert g["columns"].tolist() == [0.0]
 
 
+def test_strict_grids_name_the_lam_out_of_range():
+    with pytest.raises(ValueError, match="lam=50 must satisfy"):
+        accuracy_grid(500, 5.0, [0.0, 50.0], [0.5], layers=2, strict=True)
+
+
 @pytest.mark.parametrize(("classes", "norm"), [(2, "sym"), (3, "mean")])
 def test_two_layer_maps_match_their_columns(classes, norm):
     """The sampled two-layer forms, interpolated in λ, against the same evaluator run at λ
