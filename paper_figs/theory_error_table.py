@@ -85,6 +85,16 @@ def variant_points():
         yield n, k, d, lam, mu, {"degree_law": law, shape_name: shape}, f"{law} {shape:g}"
 
 
+def variant_cells():
+    """(row prefix, n, k, p_in, p_out, μ, aggregation, generator arguments) of every variants
+    row, the prefix holding the point's columns (n to aggregation)."""
+    for n, k, d, lam, mu, variant, degrees in variant_points():
+        p_in, p_out = block_probabilities(n, d, lam, k)
+        for norm in NORMS:
+            prefix = f"| {n} | {k} | {d} | {lam:g} | {mu:g} | {degrees} | {norm} | "
+            yield prefix, n, k, p_in, p_out, mu, norm, variant
+
+
 def variants(graphs: int) -> list[str]:
     """Rows of the k-class and degree-corrected table: the one-layer theory against the
     graph-averaged Monte Carlo (features integrated exactly) and a simulation."""
@@ -93,24 +103,21 @@ def variants(graphs: int) -> list[str]:
         "| simulated MC |",
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
-    for n, k, d, lam, mu, variant, degrees in variant_points():
-        p_in, p_out = block_probabilities(n, d, lam, k)
-        for norm in NORMS:
-            theory = one_layer_accuracy(n, p_in, p_out, mu, norm=norm, classes=k, **variant)
-            ref = graph_average_accuracy(
-                n, layers=1, norm=norm, graphs=graphs, seed=11, classes=k, p_in=p_in,
-                p_out=p_out, mu=mu, **variant,
-            )  # fmt: skip
-            sim, sim_se = simulate_accuracy(
-                n, p_in, p_out, mu, layers=1, norm=norm, graphs=graphs // 3, seed=7, classes=k,
-                **variant,
-            )  # fmt: skip
-            lines.append(
-                f"| {n} | {k} | {d} | {lam:g} | {mu:g} | {degrees} | {norm} | "
-                f"{theory['accuracy']:.4f} | {ref['accuracy']:.4f} ± {ref['stderr']:.4f} | "
-                f"{theory['accuracy'] - ref['accuracy']:+.4f} | {sim:.4f} ± {sim_se:.4f} |"
-            )
-            print(lines[-1], flush=True)
+    for prefix, n, k, p_in, p_out, mu, norm, variant in variant_cells():
+        theory = one_layer_accuracy(n, p_in, p_out, mu, norm=norm, classes=k, **variant)
+        ref = graph_average_accuracy(
+            n, layers=1, norm=norm, graphs=graphs, seed=11, classes=k, p_in=p_in,
+            p_out=p_out, mu=mu, **variant,
+        )  # fmt: skip
+        sim, sim_se = simulate_accuracy(
+            n, p_in, p_out, mu, layers=1, norm=norm, graphs=graphs // 3, seed=7, classes=k,
+            **variant,
+        )  # fmt: skip
+        lines.append(
+            f"{prefix}{theory['accuracy']:.4f} | {ref['accuracy']:.4f} ± {ref['stderr']:.4f} | "
+            f"{theory['accuracy'] - ref['accuracy']:+.4f} | {sim:.4f} ± {sim_se:.4f} |"
+        )
+        print(lines[-1], flush=True)
     return lines
 
 
@@ -121,21 +128,18 @@ def two_layer_variants(graphs: int) -> list[str]:
         "| n | k | d | λ | μ | degrees | aggregation | theory | graph-averaged MC | difference |",
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
-    for n, k, d, lam, mu, variant, degrees in variant_points():
-        p_in, p_out = block_probabilities(n, d, lam, k)
-        for norm in NORMS:
-            theory = neighbourhood_accuracy(n, p_in, p_out, mu, norm=norm, classes=k, **variant)
-            ref = graph_average_accuracy(
-                n, layers=2, norm=norm, graphs=graphs, seed=11, classes=k, p_in=p_in,
-                p_out=p_out, mu=mu, control=True, **variant,
-            )  # fmt: skip
-            lines.append(
-                f"| {n} | {k} | {d} | {lam:g} | {mu:g} | {degrees} | {norm} | "
-                f"{theory['accuracy']:.4f} ± {theory['stderr']:.4f} | "
-                f"{ref['accuracy']:.4f} ± {ref['stderr']:.4f} | "
-                f"{theory['accuracy'] - ref['accuracy']:+.4f} |"
-            )
-            print(lines[-1], flush=True)
+    for prefix, n, k, p_in, p_out, mu, norm, variant in variant_cells():
+        theory = neighbourhood_accuracy(n, p_in, p_out, mu, norm=norm, classes=k, **variant)
+        ref = graph_average_accuracy(
+            n, layers=2, norm=norm, graphs=graphs, seed=11, classes=k, p_in=p_in,
+            p_out=p_out, mu=mu, control=True, **variant,
+        )  # fmt: skip
+        lines.append(
+            f"{prefix}{theory['accuracy']:.4f} ± {theory['stderr']:.4f} | "
+            f"{ref['accuracy']:.4f} ± {ref['stderr']:.4f} | "
+            f"{theory['accuracy'] - ref['accuracy']:+.4f} |"
+        )
+        print(lines[-1], flush=True)
     return lines
 
 
