@@ -75,8 +75,8 @@ def linear_gcn_accuracy(
         Monte Carlo size of the tree form's inner average (default 100 000) and of the moment
         form's skeleton correction (default 400 000 at one μ, error 1e-4 at d ≈ 5; 100 000 for
         an array of μ, error 3e-4, four times faster;
-        :func:`~gnnrg.theory.two_layer.two_layer_accuracy`). The neighbourhood form keeps its
-        own 20 000 neighbourhoods.
+        :func:`~gnnrg.theory.two_layer.two_layer_accuracy`). The neighbourhood form sizes its
+        own population (8 000–20 000 neighbourhoods, until its standard error is below 7e-4).
     graphs : int, default 10
         Graphs sampled by ``method="graph"``.
 
