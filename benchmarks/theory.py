@@ -24,6 +24,8 @@ from gnnrg.theory import graph_average_accuracy, linear_gcn_accuracy
 from gnnrg.theory.grid import accuracy_grid
 
 N, D = 1000, 10.0
+#: the aggregation of each row by layer count
+NORM = {1: "mean", 2: "sym"}
 MUS = np.linspace(0, 2, 200)
 #: (label, layers, classes, degree law) of each row
 SETTINGS: list[tuple[str, int, int, dict[str, Any]]] = [
@@ -47,7 +49,7 @@ def lams(classes: int) -> np.ndarray:
 
 
 def grid(layers: int, classes: int, law: dict[str, Any]) -> tuple[float, dict[str, Any]]:
-    norm = "sym" if layers == 2 else "mean"
+    norm = NORM[layers]
     start = time.perf_counter()
     g = accuracy_grid(N, D, lams(classes), MUS, layers=layers, norm=norm, classes=classes, **law)
     return time.perf_counter() - start, g
@@ -58,22 +60,19 @@ def by_column(
 ) -> tuple[float, float]:
     """Every λ evaluated (timed on ``columns`` λ between the grid's columns, scaled to 121),
     and the largest |grid − column| there."""
-    norm = "sym" if layers == 2 else "mean"
     grid_lams = lams(classes)
     between = [j for j, lam in enumerate(grid_lams) if not np.isclose(g["columns"], lam).any()]
     picks = between[len(between) // (2 * columns) :: len(between) // columns][:columns]
-    start, gap = time.perf_counter(), 0.0
-    for j in picks:
-        p_in, p_out = block_probabilities(N, D, grid_lams[j], classes)
-        r = linear_gcn_accuracy(N, p_in, p_out, MUS, layers=layers, norm=norm, classes=classes,
-                                **law)  # fmt: skip
-        gap = max(gap, float(np.abs(r["accuracy"] - g["accuracy"][:, j]).max()))
+    start = time.perf_counter()
+    each = accuracy_grid(N, D, grid_lams[picks], MUS, layers=layers, norm=NORM[layers],
+                         classes=classes, interpolate=False, **law)  # fmt: skip
+    gap = float(np.abs(each["accuracy"] - g["accuracy"][:, picks]).max())
     return (time.perf_counter() - start) / len(picks) * len(grid_lams), gap
 
 
 def pointwise(layers: int, points: int = 40) -> float:
     rng = np.random.default_rng(0)
-    norm = "sym" if layers == 2 else "mean"
+    norm = NORM[layers]
     start = time.perf_counter()
     for _ in range(points):
         lam, mu = rng.choice(lams(2)), rng.choice(MUS)
@@ -83,7 +82,7 @@ def pointwise(layers: int, points: int = 40) -> float:
 
 
 def simulated(layers: int, classes: int, law: dict[str, Any], columns: int = 2) -> float:
-    norm = "sym" if layers == 2 else "mean"
+    norm = NORM[layers]
     start = time.perf_counter()
     for lam in lams(classes)[:: len(lams(classes)) // columns][:columns]:
         p_in, p_out = block_probabilities(N, D, lam, classes)
