@@ -321,11 +321,26 @@ def count_accuracy(
         rows, counts = _distinct(batch)
         means.append(counts @ _accuracies(_ratios(rows, delta), pilot, rule=_PILOT) / size)
         drawn += size
-        if len(means) >= 4 and np.std(means, axis=0, ddof=1).max() / math.sqrt(len(means)) < tol:
+        if sharp(means, tol):
             break
     rows, counts = _distinct(np.concatenate(batches))
     ratios, share = _ratios(rows, delta), counts / drawn  # the integral once per distinct node
     return on_nodes(lambda v: share @ _accuracies(ratios, v), s, nodes=16, tol=1e-6)
+
+
+def sharp(means: list, tol: float) -> bool:
+    """Whether a population grown in independent stratified batches may stop: at least four
+    batch means (rows: each a vector over the pilot points) whose standard error of the mean is
+    below ``tol`` at every point.
+
+    Examples
+    --------
+    >>> sharp([np.array([0.5]), np.array([0.51]), np.array([0.5]), np.array([0.49])], 0.01)
+    True
+    """
+    if len(means) < 4:
+        return False
+    return bool(np.std(means, axis=0, ddof=1).max() / math.sqrt(len(means)) < tol)
 
 
 def _distinct(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

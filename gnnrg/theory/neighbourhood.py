@@ -66,6 +66,7 @@ from gnnrg.theory.kclass import (
     chebyshev_points,
     on_nodes,
     readouts,
+    sharp,
 )
 from gnnrg.theory.norms import NORMS
 from gnnrg.theory.two_layer import _WEIGHTS, _phi
@@ -166,7 +167,7 @@ def neighbourhood_accuracy(
                       _Neighbourhoods(n, classes, norm, strata, ends, cells, twin,
                                       draws.flipped())))  # fmt: skip
         means.append(sum(np.concatenate(b.accuracy(pilot)) for b in pairs[-1]) / 2)
-        if len(means) >= 4 and np.std(means, axis=0, ddof=1).max() < tol * math.sqrt(len(means)):
+        if sharp(means, tol):
             break
     spread: dict[float, float] = {}  # the argmax's standard error at each s evaluated
 
