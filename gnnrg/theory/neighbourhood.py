@@ -152,9 +152,24 @@ def neighbourhood_accuracy(
         n, classes, p_in, p_out, degree_law, degree_exponent, degree_sigma, seed
     )
     rng = np.random.default_rng(seed)
-    strata = _Strata(components, p_in, p_out)
+    joint = None
+    if len(components) > 1:
+        from gnnrg.theory.degree_corrected import stratum_pairs
+
+        joint = stratum_pairs(n, classes, p_in, p_out, degree_law, exponent=degree_exponent,
+                              sigma=degree_sigma, seed=seed)  # fmt: skip
+    strata = _Strata(components, p_in, p_out, joint)
     cells = _cells(components, classes, merge=len(strata.weight) == 1)
     ends = _Ends(n, classes, components, _WEIGHTS[norm][2])
+    if len(strata.weight) > 1:  # degree correction: a class's draw of propensities
+        from gnnrg.theory.degree_corrected import reach_factors
+
+        theta = np.array([c.propensity for c in components])
+        rho = (ends.once[True][0] + (classes - 1) * ends.once[False][0]) / classes
+        strata.factors = reach_factors(
+            n, classes, np.concatenate([p_in * theta, p_out * theta]), rho, degree_law,
+            exponent=degree_exponent, sigma=degree_sigma, seed=seed,
+        )  # fmt: skip
     s = np.atleast_1d(s)  # μ >= 0: s >= 0; argmin is computed with argmax, from one Φ table
     first = chebyshev_points(s, _S_NODES)  # the mean must be sharp at two of these
     pilot = first[[len(first) // 5, -1 - len(first) // 5]] if len(first) > 2 else first
@@ -234,24 +249,20 @@ class _Strata:
     neighbourhoods less hub-heavy). Without degree correction: one stratum, the plain p_in,
     p_out."""
 
-    def __init__(self, components: list, p_in: float, p_out: float):
+    def __init__(self, components: list, p_in: float, p_out: float, pairs=None):
         self.weight = np.array([c.weight for c in components])
         self.q_in = np.array([c.same_p for c in components])
         self.q_out = np.array([c.other_p for c in components])
-        known = len(components) > 1 and all(c.propensity is not None for c in components)
-        if known:
-            theta = np.array([c.propensity for c in components])
-            product = np.multiply.outer(theta, theta)
-            self.edge = {True: -np.expm1(-p_in * product), False: -np.expm1(-p_out * product)}
+        if pairs is not None:
+            self.frac = {rel: frac for rel, (frac, _) in pairs.items()}
+            self.edge = {rel: edge for rel, (_, edge) in pairs.items()}
         else:
+            self.frac = {rel: self.weight[None, :] for rel in (True, False)}
             self.edge = {True: np.array([[p_in]]), False: np.array([[p_out]])}
-        self.share = {}
-        for rel, edge in self.edge.items():
-            mass = edge @ self.weight
-            self.share[rel] = np.divide(self.weight * edge, mass[:, None],
-                                        out=np.tile(self.weight, (len(mass), 1)),
-                                        where=mass[:, None] > 0)  # fmt: skip
+        self.share = {rel: _normalised(self.frac[rel] * self.edge[rel], self.frac[rel])
+                      for rel in (True, False)}  # fmt: skip
         self.cumulative = {rel: np.cumsum(share, axis=1) for rel, share in self.share.items()}
+        self.factors = None
 
     def neighbours(self, own: np.ndarray, same: np.ndarray, rng) -> np.ndarray:
         """A stratum for each neighbour, of i's class where ``same``, i in stratum ``own``."""
@@ -358,6 +369,7 @@ class _Neighbourhoods:
         )
         e_in = np.empty((len(cls), k))
         e_out = np.empty((len(cls), k))
+        expect = np.empty((len(cls), k))
         for c in range(k):
             same_l = cls == c
             # l meets i's other class-c neighbours: their strata are known
@@ -365,6 +377,7 @@ class _Neighbourhoods:
             row = np.where(same_l[:, None], strata.edge[True][stratum],
                            strata.edge[False][stratum])  # fmt: skip
             expected = (mine[owner] * row).sum(axis=1) - same_l * row[np.arange(len(cls)), stratum]
+            expect[:, c] = expected
             trials = counts[owner, c] - same_l
             with np.errstate(invalid="ignore", divide="ignore"):
                 meet = np.clip(np.where(trials > 0, expected / trials, 0.0), 0.0, 1.0)
@@ -383,10 +396,6 @@ class _Neighbourhoods:
         w_i, r_i = (w(d_i), r(d_i)) if eps else (np.ones(nodes), np.ones(nodes))
 
         once, twice = ends.once, ends.twice
-        with np.errstate(invalid="ignore", divide="ignore"):
-            r_in = np.nan_to_num(per_class(r_l) / counts)
-            r2_in = np.nan_to_num(per_class(r_l**2) / counts)
-            g_in = np.nan_to_num(per_class(r_l**2 * (w_i[owner] + w_l)) / counts)
         mean_n = eps * w_i[:, None] * per_class(r_l)
         mean_n[:, 0] += eps * eps * w_i * r_i + r_i * per_node(w_l)
         mean_n += eps * per_class(w_l * r_l)
@@ -398,29 +407,76 @@ class _Neighbourhoods:
             # where l's edges into class c end: stratum b'' ∝ share × edge(l's stratum, b'')
             ends = np.where(same_l[:, None], strata.share[True][stratum],
                             strata.share[False][stratum])  # fmt: skip
+            # the nodes outside N(i) ∪ {i}: fewer hubs, the more so the larger θ_i
+            apart = 1.0 - strata.edge[c == 0][own]  # (W, S)
+            outside_w = _normalised(strata.frac[c == 0][own] * apart, weight)
+            ends = _normalised(ends * apart[owner], ends)
             end_mean = (ends * np.where(same_l[:, None], once[True][0], once[False][0])).sum(1)
             end_square = (ends * np.where(same_l[:, None], once[True][1], once[False][1])).sum(1)
-            mean_n[:, c] += r_in[:, c] * per_node(w_l * e_in[:, c])
+            inner, inner_cross, inner_square = self._inner(
+                strata, owner, stratum, same_l, sums, onehot, nodes,
+                w_l, r_l, w_i, e_in[:, c], expect[:, c],
+            )  # fmt: skip
+            mean_n[:, c] += inner
             mean_n[:, c] += per_node(w_l * e_out[:, c] * end_mean)
             var_n[:, c] = per_node(w_l**2 * e_out[:, c] * (end_square - end_mean**2))
             # D: i's neighbours reached again, then the nodes outside, collisions included
-            mean_d += 2 * eps * g_in[:, c] * per_node(w_l * e_in[:, c])
-            mean_d += r2_in[:, c] * _overlap(per_node, w_l, e_in[:, c], counts[:, c])
+            mean_d += 2 * eps * inner_cross + inner_square
             mean_d += per_node(w_l**2 * e_out[:, c] * end_square)
             # two neighbours meet on a node of stratum b'' with chance ∝ share_b'' × both
             # edge probabilities (on hubs, until their edges saturate)
-            lift = ends / weight  # edge(l, b'') over l's mean edge probability
+            with np.errstate(invalid="ignore", divide="ignore"):  # edge(l, b'') over its mean
+                lift = np.where(outside_w[owner] > 0, ends / outside_w[owner], 0.0)
             reach = (w_l * e_out[:, c])[:, None] * lift
             pool = size - counts[:, c] - (c == 0)
-            pairs = (per_node(reach) ** 2 - per_node(reach**2)) @ (weight * twice)
+            total = per_node(reach)
+            pairs = ((total**2 - per_node(reach**2)) * outside_w * twice).sum(axis=1)
             with np.errstate(invalid="ignore", divide="ignore"):
                 mean_d += np.where(pool > 0, pairs / pool, 0.0)
+            if strata.factors is not None:
+                index = np.where(same_l, 0, len(weight)) + stratum
+                common = per_node(w_l[:, None] * strata.factors[index])
+                var_n[:, c] += (common**2).sum(axis=1) * (pool / size) ** 2
         self.classes, self.done = k, {}
         self.margin = mean_n[:, :1] - mean_n[:, 1:]  # N_y − N_c, (W, k − 1)
         self.var_y, self.var_c, self.mean_d = var_n[:, 0], var_n[:, 1:], mean_d
         self.fixed = not var_n.any()
         with np.errstate(invalid="ignore", divide="ignore"):  # an empty row: a fair tie
             self.ratio = np.where(mean_d[:, None] > 0, self.margin / np.sqrt(mean_d)[:, None], 0)
+
+    @staticmethod
+    def _inner(strata, owner, stratum, same_l, sums, onehot, nodes, w_l, r_l, w_i, x, z):
+        """i's neighbours of class c reached again through the edges among i's neighbours:
+        neighbour l's x_l such edges fall on i's class-c neighbours j ≠ l in proportion to
+        the edge probability P_lj of their strata. Returns per node Σ_j r_j s_j (N),
+        Σ_j r_j² (w_i + w_j) s_j and E Σ_j r_j² (Σ_l w_l A_lj)² (D), s_j = Σ_l w_l x_l P_lj / z_l
+        (z_l = Σ_j P_lj)."""
+        at = np.arange(len(owner))
+        row = np.where(same_l[:, None], strata.edge[True][stratum], strata.edge[False][stratum])
+        self_p = row[at, stratum]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            a = np.where(z > 0, w_l * x / z, 0.0)
+            first = np.where(z > 0, w_l**2 * x / z, 0.0)
+            second = np.where(z > 0, (w_l * x / z) ** 2, 0.0)
+
+        def by_stratum(values):
+            return (sums @ onehot.multiply(values[:, None]).tocsr()).toarray()  # (W, S)
+
+        mass = {True: by_stratum(a * same_l), False: by_stratum(a * ~same_l)}
+        j = np.flatnonzero(same_l)
+        s_j = ((mass[True][owner[j]] * strata.edge[True][stratum[j]]).sum(axis=1)
+               + (mass[False][owner[j]] * strata.edge[False][stratum[j]]).sum(axis=1)
+               - a[j] * self_p[j])  # fmt: skip
+        r2 = by_stratum(r_l**2 * same_l)  # Σ r_j² of i's class-c neighbours per stratum
+        reach = (r2[owner] * row).sum(axis=1) - same_l * r_l**2 * self_p
+        reach2 = (r2[owner] * row**2).sum(axis=1) - same_l * r_l**2 * self_p**2
+
+        def on_j(values):
+            return np.bincount(owner[j], values, nodes)
+
+        per = sums @ (first * reach - second * reach2)
+        return (on_j(r_l[j] * s_j), on_j(r_l[j] ** 2 * (w_i[owner[j]] + w_l[j]) * s_j),
+                on_j(r_l[j] ** 2 * s_j**2) + per)  # fmt: skip
 
     def accuracy(self, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The mean probability of a correct argmax and of a correct argmin read-out at each
@@ -458,11 +514,7 @@ class _Neighbourhoods:
         return out
 
 
-def _overlap(per_node, w_l, edges, pool):
-    """E Σ_j (Σ_l w_l [j ∈ S_l])² over a pool of ``pool`` nodes, neighbour l reaching x_l =
-    ``edges`` of them at random: Σ w² x + ((Σ w x)² − Σ w² x²)/pool."""
-    total = per_node(w_l * edges)
-    squares = per_node(w_l**2 * edges**2)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        shared = np.where(pool > 0, (total**2 - squares) / pool, 0.0)
-    return shared + per_node(w_l**2 * edges)
+def _normalised(rows: np.ndarray, fallback: np.ndarray) -> np.ndarray:
+    """Each row over its sum; a row summing to 0 takes ``fallback``'s (normalised) instead."""
+    rows = np.where(rows.sum(axis=-1, keepdims=True) > 0, rows, fallback)
+    return rows / rows.sum(axis=-1, keepdims=True)
