@@ -17,6 +17,12 @@ normalised propensities. The nodes are then grouped into strata of θ (finer in 
 each stratum becomes one :class:`gnnrg.theory.kclass.Component`: the one-layer accuracy of a
 degree-corrected graph is the mixture of the plain count laws over the strata.
 
+The population is importance-sampled in each class sample's largest propensity (power law:
+the rare class whose largest raw θ outweighs the rest carries the tail's expectations), and it
+also serves the two-layer neighbourhood form: the strata's pair statistics as a node sees its
+own and another class (:func:`stratum_pairs`) and the covariance of a class's reach over class
+samples (:func:`reach_factors`).
+
 Approximations, measured in ``theory/accuracy.md``: the Bernoulli sum as a binomial, one count
 law per stratum, and the population sample of propensities.
 """
@@ -32,13 +38,55 @@ from gnnrg._checks import check_choice, check_real
 from gnnrg.generators.degrees import DEGREE_LAWS, sample_propensities
 from gnnrg.theory.kclass import Component
 
-__all__ = ["DEGREE_LAWS", "propensity_components"]
+__all__ = ["DEGREE_LAWS", "propensity_components", "reach_factors", "stratum_pairs"]
 
 #: Upper edges of the strata in probability (quantiles of θ): 30 equal strata up to 0.9,
 #: then ever finer ones into the tail, where the hubs are.
 _EDGES = np.concatenate([np.linspace(0, 0.9, 31)[1:], 1 - 0.1 * np.geomspace(1, 2e-4, 18)[1:], [1]])
 #: Log-spaced bins of the products θ_i θ_j (per decade).
 _PER_DECADE = 40
+
+
+#: Decades of 1 − U the power law's largest propensity is importance-sampled over
+_TAIL_DECADES = 6
+
+
+def _log_bin(values: np.ndarray, low: float, bins: int) -> np.ndarray:
+    """The bin of each value on the log grid of ``_PER_DECADE`` bins a decade from 10^low."""
+    where = (np.log10(np.maximum(values, 1e-300)) - low) * _PER_DECADE
+    return np.clip(where.astype(int), 0, bins - 1)
+
+
+def _class_samples(
+    size: int, law: str, exponent: float, sigma: float, count: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """``count`` classes of ``size`` normalised propensities as the generator draws one
+    class of one graph, and each class's importance weight (mean 1).
+
+    A heavy tail's expectations hang on the rare class whose largest raw propensity
+    outweighs the rest, so for the power law the largest is drawn from its exact law
+    F(x)^size at U stratified half uniformly and half log-uniformly in 1 − U (down to
+    1e-6), weighted by 1 / (the mixture's density); the other size − 1 are drawn below it
+    (truncated). The lognormal is drawn plainly, weights 1."""
+    if law != "powerlaw":
+        labels = np.repeat(np.arange(count), size)
+        theta = sample_propensities(labels, law, rng, exponent=exponent, sigma=sigma)
+        return theta.reshape(count, size), np.ones(count)
+    alpha = exponent - 1.0
+    half = count // 2
+    u = (np.arange(count - half) + rng.random(count - half)) / (count - half)
+    tail = 10.0 ** (-_TAIL_DECADES * (np.arange(half) + rng.random(half)) / half)
+    top = np.concatenate([u, 1.0 - tail])
+    gap = np.concatenate([1.0 - u, tail])
+    spread = _TAIL_DECADES * math.log(10.0)
+    density = 0.5 + 0.5 * np.where(gap >= 10.0**-_TAIL_DECADES, 1.0 / (gap * spread), 0.0)
+    largest = (-np.expm1(np.log(np.maximum(top, 1e-300)) / size)) ** (-1.0 / alpha)
+    below = 1.0 - largest ** (-alpha)  # F(largest)
+    raw = (1.0 - rng.random((count, size - 1)) * below[:, None]) ** (-1.0 / alpha)
+    theta = np.column_stack([largest, raw])
+    theta *= size / theta.sum(axis=1, keepdims=True)
+    weight = 1.0 / density
+    return theta, weight / weight.mean()
 
 
 @cache
@@ -52,14 +100,15 @@ def _pair_sums(
     Depends on the propensity law only, not on p, so a (λ, μ) grid computes it once."""
     replicas = max(2, math.ceil(population / size))
     rng = np.random.default_rng(seed)
-    labels = np.repeat(np.arange(replicas), size)
-    theta = sample_propensities(labels, law, rng, exponent=exponent, sigma=sigma).reshape(
-        replicas, size
-    )
-    rank = np.argsort(np.argsort(theta.ravel(), kind="stable"), kind="stable").reshape(theta.shape)
-    bounds = np.unique(np.round(_EDGES * theta.size).astype(int))
-    stratum = np.searchsorted(bounds, rank, side="right")
-    strata = len(bounds)
+    theta, chance = _class_samples(size, law, exponent, sigma, replicas, rng)
+    node_weight = np.repeat(chance, size)
+    order = np.argsort(theta.ravel(), kind="stable")
+    position = np.empty(theta.size)
+    cumulative = np.cumsum(node_weight[order])
+    position[order] = (cumulative - node_weight[order] / 2) / cumulative[-1]
+    stratum = np.minimum(np.searchsorted(_EDGES, position, side="right"), len(_EDGES) - 1)
+    stratum = stratum.reshape(theta.shape)
+    strata = len(_EDGES)
     low = math.floor(math.log10(max(theta.min(), 1e-300) ** 2 + 1e-300))
     high = math.ceil(math.log10(theta.max() ** 2)) + 1
     bins = (high - low) * _PER_DECADE
@@ -67,26 +116,35 @@ def _pair_sums(
     cells = strata * strata * bins
     counts = np.zeros((2, cells))
     sums = np.zeros((2, cells))
-    for r in range(replicas):
-        own, other = theta[r], theta[(r + 1) % replicas]
-        for which, partners in enumerate((own, other)):
-            pick = np.arange(size) if cap == size else rng.choice(size, cap, replace=False)
-            y = own[:, None] * partners[None, pick]
-            keep = np.ones(y.shape, dtype=bool)
-            if which == 0:
-                keep[pick, np.arange(len(pick))] = False  # no self pairs
-            y = y[keep]
-            where = np.clip(((np.log10(np.maximum(y, 1e-300)) - low) * _PER_DECADE).astype(int),
-                            0, bins - 1)  # fmt: skip
-            mate = stratum[r if which == 0 else (r + 1) % replicas][pick]
-            pair = stratum[r][:, None] * strata + mate[None, :]
-            index = pair[keep] * bins + where
-            scale = (size - (1 if which == 0 else 0)) / (len(pick) - (1 if which == 0 else 0))
-            counts[which] += scale * np.bincount(index, minlength=cells)
-            sums[which] += scale * np.bincount(index, weights=y, minlength=cells)
-    nodes = np.bincount(stratum.ravel(), minlength=strata).astype(float)
+    for r in range(replicas):  # the own class: pairs inside one class sample
+        own = theta[r]
+        pick = np.arange(size) if cap == size else rng.choice(size, cap, replace=False)
+        y = own[:, None] * own[None, pick]
+        keep = np.ones(y.shape, dtype=bool)
+        keep[pick, np.arange(len(pick))] = False  # no self pairs
+        y = y[keep]
+        index = (stratum[r][:, None] * strata + stratum[r][pick][None, :])[keep] * bins
+        index += _log_bin(y, low, bins)
+        scale = chance[r] * (size - 1) / (len(pick) - 1)
+        counts[0] += scale * np.bincount(index, minlength=cells)
+        sums[0] += scale * np.bincount(index, weights=y, minlength=cells)
+    # another class is an independent sample: its pairs' histogram is the product of the
+    # weighted histograms of log θ per stratum (their convolution in log θ)
+    half = _log_bin(theta.ravel(), low / 2, bins)  # θ on the same grid as θ²'s halves
+    flat = stratum.ravel() * bins + half
+    count = np.bincount(flat, node_weight, strata * bins).reshape(strata, bins)
+    total = np.bincount(flat, node_weight * theta.ravel(), strata * bins).reshape(strata, bins)
+    share = count / count.sum()
+    mass = total / count.sum()
+    for a in range(strata):
+        for b in range(strata):
+            at = (a * strata + b) * bins
+            counts[1, at : at + bins] = size * np.convolve(count[a], share[b])[:bins]
+            sums[1, at : at + bins] = size * np.convolve(total[a], mass[b])[:bins]
+    nodes = np.bincount(stratum.ravel(), node_weight, minlength=strata)
     shape = (2, strata, strata, bins)
-    theta_mean = np.bincount(stratum.ravel(), theta.ravel(), strata) / np.maximum(nodes, 1)
+    theta_mean = np.divide(np.bincount(stratum.ravel(), node_weight * theta.ravel(), strata),
+                           nodes, out=np.ones(strata), where=nodes > 0)  # fmt: skip
     upper = np.full(strata, -np.inf)
     np.maximum.at(upper, stratum.ravel(), theta.ravel())
     upper = np.maximum.accumulate(upper)  # an empty stratum: its lower neighbour's bound
@@ -147,15 +205,13 @@ def propensity_components(
     )
     counts, sums = counts.sum(axis=2), sums.sum(axis=2)
     components = []
-    for b, weight in enumerate(nodes / nodes.sum()):
-        if weight == 0:
-            continue
+    for b, weight in enumerate(nodes / nodes.sum()):  # an empty stratum: weight 0, kept
         q = []
         for which, (p, trials) in enumerate(((p_in, size - 1), (p_out, size))):
             mean_y = np.divide(sums[which, b], counts[which, b], where=counts[which, b] > 0,
                                out=np.zeros_like(sums[which, b]))  # fmt: skip
             edges = counts[which, b] @ -np.expm1(-p * mean_y)
-            q.append(float(np.clip(edges / (nodes[b] * trials), 0.0, 1.0)))
+            q.append(float(np.clip(edges / max(nodes[b] * trials, 1e-300), 0.0, 1.0)))
         components.append(
             Component(float(weight), size - 1, q[0], size, q[1], propensity=float(theta[b]))
         )
@@ -170,7 +226,27 @@ def stratum_pairs(
     or of another class (``False``): the share of those j in b (the class as i sees it: a
     class's normalisation ties its propensities together, so a node with a large θ has fewer
     hubs beside it) and the mean edge probability 1 − exp(−p θ_i θ_j) over those pairs
-    (S × S each)."""
+    (S × S each).
+
+    Parameters
+    ----------
+    n, classes, p_in, p_out, law, exponent, sigma, population, seed
+        As :func:`propensity_components` (the same population and strata).
+
+    Returns
+    -------
+    dict
+        ``{True: (share, edge), False: (share, edge)}``: ``share[a, b]`` sums to 1 over b.
+
+    Examples
+    --------
+    >>> pairs = stratum_pairs(1000, 2, 0.015, 0.005, "powerlaw", exponent=2.5)
+    >>> share, edge = pairs[True]
+    >>> share.shape, bool(np.allclose(share.sum(axis=1), 1.0))
+    ((48, 48), True)
+    >>> bool(share[-1, -10:].sum() < share[0, -10:].sum())  # a hub sees fewer hubs
+    True
+    """
     size = n // classes
     nodes, counts, sums, theta, _ = _pair_sums(
         size, law, float(exponent), float(sigma), int(population), int(seed)
@@ -197,41 +273,82 @@ _REPLICAS = 1_000
 @cache
 def _reach_table(
     size: int, law: str, exponent: float, sigma: float, population: int, seed: int
-) -> np.ndarray:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """T[r, b, x] = Σ_{j in stratum b} (1 − exp(−x θ_j)) over the ``_REPLICAS`` class samples
     r of normalised propensities (as the generator draws one class of one graph), strata by
-    the population's θ bounds."""
+    the population's θ bounds, each replica's count of nodes per stratum and its
+    importance weight (summing to 1)."""
     upper = _pair_sums(size, law, exponent, sigma, population, seed)[4]
     rng = np.random.default_rng([seed, 1])
-    labels = np.repeat(np.arange(_REPLICAS), size)
-    theta = sample_propensities(labels, law, rng, exponent=exponent, sigma=sigma).reshape(
-        _REPLICAS, size
-    )
+    theta, chance = _class_samples(size, law, exponent, sigma, _REPLICAS, rng)
     stratum = np.minimum(np.searchsorted(upper, theta, side="left"), len(upper) - 1)
     table = np.zeros((_REPLICAS, len(upper), len(_REACH_X)))
+    members = np.zeros((_REPLICAS, len(upper)))
     for r in range(_REPLICAS):
         reach = -np.expm1(-np.multiply.outer(theta[r], _REACH_X))  # size × x
         np.add.at(table[r], stratum[r], reach)
-    return table
+        members[r] = np.bincount(stratum[r], minlength=len(upper))
+    return table, members, chance / chance.sum()
+
+
+def _factors(values: np.ndarray, weight: np.ndarray, rank: int) -> np.ndarray:
+    """U with U Uᵀ the covariance of the rows of ``values`` under ``weight`` (summing to 1)."""
+    centred = values - weight @ values
+    eigval, eigvec = np.linalg.eigh(centred.T @ (centred * weight[:, None]))
+    top = np.argsort(eigval)[::-1][:rank]
+    return eigvec[:, top] * np.sqrt(np.maximum(eigval[top], 0.0))
 
 
 def reach_factors(
     n: int, classes: int, x: np.ndarray, rho: np.ndarray, law: str, *, exponent: float = 2.5,
     sigma: float = 1.0, population: int = 40_000, seed: int = 0, rank: int = 8,
-) -> np.ndarray:  # fmt: skip
-    """Factors U (len(x) × rank), U Uᵀ ≈ the covariance over graphs of a class's weighted
-    reach Σ_j ρ_{b(j)} (1 − exp(−x_a θ_j)) at the x values asked: how one graph's draw of a
-    class's propensities moves the expected edges into that class of all nodes together
-    (the normalisation shares a hub's mass out, and hubs saturate)."""
-    table = _reach_table(n // classes, law, float(exponent), float(sigma), int(population),
-                         int(seed))  # fmt: skip
+) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """How one graph's draw of a class's propensities moves the expected edges into that
+    class of all nodes together (the normalisation shares a hub's mass out, and hubs
+    saturate): the covariance over class samples of the weighted reach
+    R(x) = Σ_j ρ_{b(j)} (1 − exp(−x θ_j)) at the x values asked.
+
+    Parameters
+    ----------
+    n, classes : int
+        Nodes and classes (class samples of n // classes propensities).
+    x : ndarray
+        The rates p θ at which the reach is asked.
+    rho : ndarray of shape (S,)
+        A weight per stratum of the nodes reached (1 for edge counts; the mean end weight
+        under ``sym``).
+    law, exponent, sigma, population, seed
+        As :func:`propensity_components`.
+    rank : int, default 8
+        Factors kept (the covariance's largest eigenvalues).
+
+    Returns
+    -------
+    every : ndarray of shape (len(x), min(rank, len(x)))
+        U with U Uᵀ ≈ Cov R, for a class other than the node's.
+    own : ndarray of shape (S, len(x), min(rank, len(x)))
+        The same for the node's own class given its stratum a (class samples weighted by how
+        many nodes of a they hold: a node with a large θ leaves fewer hubs in its class).
+
+    Examples
+    --------
+    >>> every, own = reach_factors(1000, 2, np.array([0.01, 0.1]), np.ones(48), "powerlaw")
+    >>> every.shape, own.shape   # at most as many factors as rates
+    ((2, 2), (48, 2, 2))
+    >>> sd = np.sqrt((every**2).sum(axis=1))  # a class's expected edges from a node with
+    >>> bool(sd[1] > sd[0])                    # ten times the rate vary more
+    True
+    """
+    table, members, chance = _reach_table(n // classes, law, float(exponent), float(sigma),
+                                          int(population), int(seed))  # fmt: skip
     logx = np.log(_REACH_X)
     at = np.clip(np.log(np.maximum(x, 1e-300)), logx[0], logx[-1])
     left = np.minimum(np.searchsorted(logx, at, side="right") - 1, len(logx) - 2)
     frac = (at - logx[left]) / (logx[left + 1] - logx[left])
     weighted = np.einsum("rbx,b->rx", table, rho)
     values = weighted[:, left] * (1 - frac) + weighted[:, left + 1] * frac  # replicas × x
-    values -= values.mean(axis=0)
-    eigval, eigvec = np.linalg.eigh(values.T @ values / (len(values) - 1))
-    top = np.argsort(eigval)[::-1][:rank]
-    return eigvec[:, top] * np.sqrt(np.maximum(eigval[top], 0.0))
+    given = members * chance[:, None]
+    given /= np.maximum(given.sum(axis=0), 1e-300)  # replicas × S
+    own = [_factors(values, given[:, a] if members[:, a].any() else chance, rank)
+           for a in range(members.shape[1])]  # fmt: skip
+    return _factors(values, chance, rank), np.array(own)

@@ -17,15 +17,19 @@ the rest of the graph (all independent binomials given i's counts, at the exact 
 A population of such neighbourhoods is drawn: i's counts stratified from their exact law (as
 the one-layer k-class form draws them), then its neighbours' edge counts from binomial laws.
 With degree correction i's stratum is kept: a neighbour's stratum is drawn in proportion to
-its share times its edge probability to i's stratum (size-biased, less so for hubs, whose
+its share in its class as i sees it times the pairs' mean edge probability to i's stratum
+(:func:`~gnnrg.theory.degree_corrected.stratum_pairs`; size-biased, less so for hubs, whose
 edges to hubs saturate), its edges to i's other neighbours from their drawn strata, and the
-rest of its expected edges (its stratum's law) land outside i's neighbourhood. Given a
-neighbourhood:
+rest of its expected edges (its stratum's law) land outside N(i) ∪ {i}, whose composition
+has fewer hubs. A class's draw of propensities moves all neighbours' edges into that class
+together (:func:`~gnnrg.theory.degree_corrected.reach_factors`): that covariance enters the
+variance of N_c. Given a neighbourhood:
 
 - ``sum``, ``sum-self``, ``mean`` (r = 1): N_c is exact;
 - ``sym``: the two-hop ends' weights r_j = 1/√d̃_j enter N_c by their exact mean and variance
-  (N_c Gaussian given the neighbourhood; i's neighbours reached again through the inner edges
-  enter by the mean over i's neighbours of that class);
+  (N_c Gaussian given the neighbourhood); an edge between two of i's neighbours lands on
+  one of them in proportion to its edge probability (hubs take most), so i's neighbours
+  reached again enter with their own weights;
 - D is replaced by its conditional mean: a two-hop node reached from two neighbours l, l'
   (a cycle) by the expected overlap of their edge sets (hypergeometric; with degree
   correction resolved by the stratum of the node they meet on).
@@ -39,9 +43,10 @@ The node is then right with probability (k > 2, orthogonal means; V_c the varian
 
 and Φ(s (N_y − N_c)/√(D + s²(V_y + V_c))) for two classes (means ±μu). What is left out: the
 edge between two of i's neighbours enters each of them independently (its count, not its
-sharing), D's spread given the neighbourhood, and with degree correction the spread of θ
-within a stratum. Measured against graph averages in ``theory/accuracy.md``: within 0.0007
-for plain k classes; with degree correction errors up to 0.009, which is why
+sharing), and D's spread given the neighbourhood (with heavy tails a hub reached from many of
+i's neighbours is a lump in D). Measured against graph averages in ``theory/accuracy.md``:
+within 0.0007 for plain k classes; with degree correction within 0.0017 (``mean``), 0.0029
+(``sym``) and 0.0062 (``sum``, ``sum-self``), which is why
 :func:`~gnnrg.theory.linear_gcn_accuracy` averages graphs there.
 """
 
@@ -435,7 +440,9 @@ class _Neighbourhoods:
                 mean_d += np.where(pool > 0, pairs / pool, 0.0)
             if strata.factors is not None:
                 index = np.where(same_l, 0, len(weight)) + stratum
-                common = per_node(w_l[:, None] * strata.factors[index])
+                every, own_class = strata.factors
+                factor = own_class[own[owner], index] if c == 0 else every[index]
+                common = per_node(w_l[:, None] * factor)
                 var_n[:, c] += (common**2).sum(axis=1) * (pool / size) ** 2
         self.classes, self.done = k, {}
         self.margin = mean_n[:, :1] - mean_n[:, 1:]  # N_y − N_c, (W, k − 1)

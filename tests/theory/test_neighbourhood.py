@@ -52,8 +52,9 @@ def test_heterophily_is_read_by_the_best_sign():
         (3, 10, 1.0, {}, 0.001),
         (7, 10, 0.5, {}, 0.001),
         (3, 50, 1.0, {}, 0.001),
-        (3, 10, 1.0, {"degree_law": "powerlaw", "degree_exponent": 3.0}, 0.004),
-        (5, 10, -0.5, {"degree_law": "lognormal", "degree_sigma": 1.0}, 0.004),
+        (3, 10, 1.0, {"degree_law": "powerlaw", "degree_exponent": 3.0}, 0.003),
+        (5, 10, -0.5, {"degree_law": "lognormal", "degree_sigma": 1.0}, 0.003),
+        (2, 60, 2.0, {"degree_law": "powerlaw", "degree_exponent": 2.5}, 0.003),
     ],
 )
 @pytest.mark.parametrize("norm", ["mean", "sym"])
