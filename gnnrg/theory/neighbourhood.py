@@ -357,31 +357,17 @@ class _Neighbourhoods:
         owner = np.repeat(np.arange(nodes), counts.sum(axis=1))
         cls = np.repeat(np.tile(np.arange(k), nodes), counts.ravel())
         stratum = strata.neighbours(own[owner], cls == 0, rng)
-        sums = sp.csr_matrix(
-            (np.ones(len(owner)), (owner, np.arange(len(owner)))), shape=(nodes, len(owner))
-        )  # Σ over each node's neighbours, as one product
-
-        def per_node(values: np.ndarray) -> np.ndarray:
-            return sums @ values
-
-        def per_class(values: np.ndarray) -> np.ndarray:
-            """Σ over i's neighbours of each class: (W, k)."""
-            return np.bincount(owner * k + cls, values, nodes * k).reshape(nodes, k)
-
-        onehot = sp.csr_matrix(
-            (np.ones(len(owner)), (np.arange(len(owner)), stratum)),
-            shape=(len(owner), len(weight)),
-        )
+        batch = _Batch(owner, cls, stratum, nodes, k, strata)
+        per_node, per_class = batch.per_node, batch.per_class
         e_in = np.empty((len(cls), k))
         e_out = np.empty((len(cls), k))
         expect = np.empty((len(cls), k))
         for c in range(k):
             same_l = cls == c
             # l meets i's other class-c neighbours: their strata are known
-            mine = (sums @ onehot.multiply((cls == c)[:, None]).tocsr()).toarray()  # (W, S)
-            row = np.where(same_l[:, None], strata.edge[True][stratum],
-                           strata.edge[False][stratum])  # fmt: skip
-            expected = (mine[owner] * row).sum(axis=1) - same_l * row[np.arange(len(cls)), stratum]
+            mine = batch.by_stratum(same_l.astype(float))  # (W, S)
+            row, self_p = batch.edges(c)
+            expected = (mine[owner] * row).sum(axis=1) - same_l * self_p
             expect[:, c] = expected
             trials = counts[owner, c] - same_l
             with np.errstate(invalid="ignore", divide="ignore"):
@@ -418,10 +404,8 @@ class _Neighbourhoods:
             ends = _normalised(ends * apart[owner], ends)
             end_mean = (ends * np.where(same_l[:, None], once[True][0], once[False][0])).sum(1)
             end_square = (ends * np.where(same_l[:, None], once[True][1], once[False][1])).sum(1)
-            inner, inner_cross, inner_square = self._inner(
-                strata, owner, stratum, same_l, sums, onehot, nodes,
-                w_l, r_l, w_i, e_in[:, c], expect[:, c],
-            )  # fmt: skip
+            inner, inner_cross, inner_square = _inner(batch, c, w_l, r_l, w_i, e_in[:, c],
+                                                      expect[:, c])  # fmt: skip
             mean_n[:, c] += inner
             mean_n[:, c] += per_node(w_l * e_out[:, c] * end_mean)
             var_n[:, c] = per_node(w_l**2 * e_out[:, c] * (end_square - end_mean**2))
@@ -450,40 +434,6 @@ class _Neighbourhoods:
         self.fixed = not var_n.any()
         with np.errstate(invalid="ignore", divide="ignore"):  # an empty row: a fair tie
             self.ratio = np.where(mean_d[:, None] > 0, self.margin / np.sqrt(mean_d)[:, None], 0)
-
-    @staticmethod
-    def _inner(strata, owner, stratum, same_l, sums, onehot, nodes, w_l, r_l, w_i, x, z):
-        """i's neighbours of class c reached again through the edges among i's neighbours:
-        neighbour l's x_l such edges fall on i's class-c neighbours j ≠ l in proportion to
-        the edge probability P_lj of their strata. Returns per node Σ_j r_j s_j (N),
-        Σ_j r_j² (w_i + w_j) s_j and E Σ_j r_j² (Σ_l w_l A_lj)² (D), s_j = Σ_l w_l x_l P_lj / z_l
-        (z_l = Σ_j P_lj)."""
-        at = np.arange(len(owner))
-        row = np.where(same_l[:, None], strata.edge[True][stratum], strata.edge[False][stratum])
-        self_p = row[at, stratum]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            a = np.where(z > 0, w_l * x / z, 0.0)
-            first = np.where(z > 0, w_l**2 * x / z, 0.0)
-            second = np.where(z > 0, (w_l * x / z) ** 2, 0.0)
-
-        def by_stratum(values):
-            return (sums @ onehot.multiply(values[:, None]).tocsr()).toarray()  # (W, S)
-
-        mass = {True: by_stratum(a * same_l), False: by_stratum(a * ~same_l)}
-        j = np.flatnonzero(same_l)
-        s_j = ((mass[True][owner[j]] * strata.edge[True][stratum[j]]).sum(axis=1)
-               + (mass[False][owner[j]] * strata.edge[False][stratum[j]]).sum(axis=1)
-               - a[j] * self_p[j])  # fmt: skip
-        r2 = by_stratum(r_l**2 * same_l)  # Σ r_j² of i's class-c neighbours per stratum
-        reach = (r2[owner] * row).sum(axis=1) - same_l * r_l**2 * self_p
-        reach2 = (r2[owner] * row**2).sum(axis=1) - same_l * r_l**2 * self_p**2
-
-        def on_j(values):
-            return np.bincount(owner[j], values, nodes)
-
-        per = sums @ (first * reach - second * reach2)
-        return (on_j(r_l[j] * s_j), on_j(r_l[j] ** 2 * (w_i[owner[j]] + w_l[j]) * s_j),
-                on_j(r_l[j] ** 2 * s_j**2) + per)  # fmt: skip
 
     def accuracy(self, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The mean probability of a correct argmax and of a correct argmin read-out at each
@@ -519,6 +469,75 @@ class _Neighbourhoods:
                 minus *= 1.0 - phi[:, c, ::-1]
             out.append((float((plus @ _W).mean()), float((minus @ _W).mean())))
         return out
+
+
+class _Batch:
+    """A batch's neighbour list (owner i, class, stratum of each neighbour l) and its sums:
+    over each node's neighbours, per class, per stratum, and each neighbour's edge
+    probabilities to class c's strata."""
+
+    def __init__(self, owner, cls, stratum, nodes, classes, strata):
+        self.owner, self.cls, self.stratum = owner, cls, stratum
+        self.nodes, self.classes, self.strata = nodes, classes, strata
+        self.sums = sp.csr_matrix(
+            (np.ones(len(owner)), (owner, np.arange(len(owner)))), shape=(nodes, len(owner))
+        )  # Σ over each node's neighbours, as one product
+        self.onehot = sp.csr_matrix(
+            (np.ones(len(owner)), (np.arange(len(owner)), stratum)),
+            shape=(len(owner), len(strata.weight)),
+        )
+        self._edges: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+    def per_node(self, values: np.ndarray) -> np.ndarray:
+        return self.sums @ values
+
+    def per_class(self, values: np.ndarray) -> np.ndarray:
+        """Σ over i's neighbours of each class: (W, k)."""
+        k = self.classes
+        return np.bincount(self.owner * k + self.cls, values, self.nodes * k).reshape(-1, k)
+
+    def by_stratum(self, values: np.ndarray) -> np.ndarray:
+        """Σ over i's neighbours of each stratum: (W, S)."""
+        return (self.sums @ self.onehot.multiply(values[:, None]).tocsr()).toarray()
+
+    def on(self, pick: np.ndarray, values: np.ndarray) -> np.ndarray:
+        """Σ over the picked neighbours of each node: (W,)."""
+        return np.bincount(self.owner[pick], values, self.nodes)
+
+    def edges(self, c: int) -> tuple[np.ndarray, np.ndarray]:
+        """Each neighbour l's edge probability to every stratum of class c (E, S), and to its
+        own stratum."""
+        if c not in self._edges:
+            same = self.cls == c
+            edge = self.strata.edge
+            row = np.where(same[:, None], edge[True][self.stratum], edge[False][self.stratum])
+            self._edges[c] = row, row[np.arange(len(row)), self.stratum]
+        return self._edges[c]
+
+
+def _inner(batch: _Batch, c: int, w_l, r_l, w_i, x, z):
+    """i's neighbours of class c reached again through the edges among i's neighbours:
+    neighbour l's x_l such edges fall on i's class-c neighbours j ≠ l in proportion to the
+    edge probability P_lj of their strata (hubs take most). Returns per node Σ_j r_j s_j (N),
+    Σ_j r_j² (w_i + w_j) s_j and E Σ_j r_j² (Σ_l w_l A_lj)² (D), s_j = Σ_l w_l x_l P_lj / z_l
+    (z_l = Σ_j P_lj)."""
+    edge, stratum, owner = batch.strata.edge, batch.stratum, batch.owner
+    same_l = batch.cls == c
+    row, self_p = batch.edges(c)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        a = np.where(z > 0, w_l * x / z, 0.0)
+        first = np.where(z > 0, w_l**2 * x / z, 0.0)
+    mass = {True: batch.by_stratum(a * same_l), False: batch.by_stratum(a * ~same_l)}
+    j = np.flatnonzero(same_l)
+    s_j = ((mass[True][owner[j]] * edge[True][stratum[j]]).sum(axis=1)
+           + (mass[False][owner[j]] * edge[False][stratum[j]]).sum(axis=1)
+           - a[j] * self_p[j])  # fmt: skip
+    r2 = batch.by_stratum(r_l**2 * same_l)  # Σ r_j² of i's class-c neighbours per stratum
+    reach = (r2[owner] * row).sum(axis=1) - same_l * r_l**2 * self_p
+    reach2 = (r2[owner] * row**2).sum(axis=1) - same_l * r_l**2 * self_p**2
+    per = batch.per_node(first * reach - a**2 * reach2)
+    return (batch.on(j, r_l[j] * s_j), batch.on(j, r_l[j] ** 2 * (w_i[owner[j]] + w_l[j]) * s_j),
+            batch.on(j, r_l[j] ** 2 * s_j**2) + per)  # fmt: skip
 
 
 def _normalised(rows: np.ndarray, fallback: np.ndarray) -> np.ndarray:
