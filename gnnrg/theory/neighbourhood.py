@@ -247,12 +247,13 @@ def _end_moments(
 class _Strata:
     """The propensity strata of a degree-corrected graph as the neighbourhoods need them.
 
-    ``edge[same][a, b]``: the edge probability between strata a and b (within a class when
-    ``same``), 1 − exp(−p θ_a θ_b) from the strata's mean propensities; ``share[same][a, b]``:
-    the stratum b of a node that a node in a reaches, ∝ share_b × edge[a, b] — size-biased,
-    less so for a hub a, whose edges to other hubs saturate (the merged multi-edges make hubs'
-    neighbourhoods less hub-heavy). Without degree correction: one stratum, the plain p_in,
-    p_out."""
+    ``edge[same][a, b]``: the mean edge probability 1 − exp(−p θ_a θ_b) over the population's
+    pairs of strata a and b (within a class when ``same``); ``frac[same][a, b]``: the share
+    of stratum b in that class as a node of a sees it; ``share[same][a, b]``: the stratum b
+    of a node that a node in a reaches, ∝ frac × edge — size-biased, less so for a hub a,
+    whose edges to other hubs saturate (the merged multi-edges make hubs' neighbourhoods less
+    hub-heavy). ``factors``: :func:`~gnnrg.theory.degree_corrected.reach_factors` (set by the
+    caller). Without degree correction: one stratum, the plain p_in, p_out."""
 
     def __init__(self, components: list, p_in: float, p_out: float, pairs=None):
         self.weight = np.array([c.weight for c in components])
