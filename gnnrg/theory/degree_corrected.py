@@ -116,6 +116,7 @@ def _pair_sums(
     cells = strata * strata * bins
     counts = np.zeros((2, cells))
     sums = np.zeros((2, cells))
+    batch: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     for r in range(replicas):  # the own class: pairs inside one class sample
         own = theta[r]
         pick = np.arange(size) if cap == size else rng.choice(size, cap, replace=False)
@@ -125,9 +126,13 @@ def _pair_sums(
         y = y[keep]
         index = (stratum[r][:, None] * strata + stratum[r][pick][None, :])[keep] * bins
         index += _log_bin(y, low, bins)
-        scale = chance[r] * (size - 1) / (len(pick) - 1)
-        counts[0] += scale * np.bincount(index, minlength=cells)
-        sums[0] += scale * np.bincount(index, weights=y, minlength=cells)
+        scale = np.full(len(y), chance[r] * (size - 1) / (len(pick) - 1))
+        batch.append((index, y, scale))
+        if sum(len(b[0]) for b in batch) > 2_000_000 or r == replicas - 1:  # one bincount
+            index, y, scale = (np.concatenate(part) for part in zip(*batch, strict=True))
+            counts[0] += np.bincount(index, scale, minlength=cells)
+            sums[0] += np.bincount(index, scale * y, minlength=cells)
+            batch = []
     # another class is an independent sample: its pairs' histogram is the product of the
     # weighted histograms of log θ per stratum (their convolution in log θ)
     half = _log_bin(theta.ravel(), low / 2, bins)  # θ on the same grid as θ²'s halves
@@ -149,6 +154,16 @@ def _pair_sums(
     np.maximum.at(upper, stratum.ravel(), theta.ravel())
     upper = np.maximum.accumulate(upper)  # an empty stratum: its lower neighbour's bound
     return nodes, counts.reshape(shape), sums.reshape(shape), theta_mean, upper
+
+
+@cache
+def _stratum_sums(
+    size: int, law: str, exponent: float, sigma: float, population: int, seed: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`_pair_sums` per stratum of θ_i alone (the partners' strata summed out), once
+    per law: what every λ column of the one-layer forms reads."""
+    nodes, counts, sums, theta, _ = _pair_sums(size, law, exponent, sigma, population, seed)
+    return nodes, counts.sum(axis=2), sums.sum(axis=2), theta
 
 
 def propensity_components(
@@ -200,10 +215,9 @@ def propensity_components(
     else:
         sigma = check_real("degree_sigma", sigma, low=0.0)
     size = n // classes
-    nodes, counts, sums, theta, _ = _pair_sums(
+    nodes, counts, sums, theta = _stratum_sums(
         size, law, float(exponent), float(sigma), int(population), int(seed)
     )
-    counts, sums = counts.sum(axis=2), sums.sum(axis=2)
     components = []
     for b, weight in enumerate(nodes / nodes.sum()):  # an empty stratum: weight 0, kept
         q = []
@@ -281,14 +295,13 @@ def _reach_table(
     upper = _pair_sums(size, law, exponent, sigma, population, seed)[4]
     rng = np.random.default_rng([seed, 1])
     theta, chance = _class_samples(size, law, exponent, sigma, _REPLICAS, rng)
-    stratum = np.minimum(np.searchsorted(upper, theta, side="left"), len(upper) - 1)
-    table = np.zeros((_REPLICAS, len(upper), len(_REACH_X)))
-    members = np.zeros((_REPLICAS, len(upper)))
-    for r in range(_REPLICAS):
-        reach = -np.expm1(-np.multiply.outer(theta[r], _REACH_X))  # size × x
-        np.add.at(table[r], stratum[r], reach)
-        members[r] = np.bincount(stratum[r], minlength=len(upper))
-    return table, members, chance / chance.sum()
+    strata = len(upper)
+    stratum = np.minimum(np.searchsorted(upper, theta, side="left"), strata - 1)
+    cell = (np.arange(_REPLICAS)[:, None] * strata + stratum).ravel()  # (sample, stratum)
+    members = np.bincount(cell, minlength=_REPLICAS * strata).reshape(_REPLICAS, strata)
+    table = np.stack([np.bincount(cell, -np.expm1(-x * theta.ravel()), _REPLICAS * strata)
+                      for x in _REACH_X], axis=-1)  # fmt: skip
+    return table.reshape(_REPLICAS, strata, -1), members.astype(float), chance / chance.sum()
 
 
 def _factors(values: np.ndarray, weight: np.ndarray, rank: int) -> np.ndarray:
