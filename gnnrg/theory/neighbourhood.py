@@ -394,15 +394,19 @@ class _Neighbourhoods:
         var_n = np.zeros((nodes, k))
         direct = eps**2 * per_node(r_l**2 * (w_i[owner] + w_l) ** 2)
         mean_d = r_i**2 * (eps**2 * w_i + per_node(w_l)) ** 2 + direct
+        # the nodes outside N(i) ∪ {i} in i's own class (True) or another: fewer hubs, the
+        # more so the larger θ_i; (W, S) each, the chance a node of a stratum is not i's
+        # neighbour and the outside's composition
+        apart = {rel: 1.0 - strata.edge[rel][own] for rel in (True, False)}
+        outside = {rel: _normalised(strata.frac[rel][own] * apart[rel], weight)
+                   for rel in (True, False)}  # fmt: skip
         for c in range(k):
             same_l = cls == c
             # where l's edges into class c end: stratum b'' ∝ share × edge(l's stratum, b'')
             ends = np.where(same_l[:, None], strata.share[True][stratum],
                             strata.share[False][stratum])  # fmt: skip
-            # the nodes outside N(i) ∪ {i}: fewer hubs, the more so the larger θ_i
-            apart = 1.0 - strata.edge[c == 0][own]  # (W, S)
-            outside_w = _normalised(strata.frac[c == 0][own] * apart, weight)
-            ends = _normalised(ends * apart[owner], ends)
+            outside_w = outside[c == 0]
+            ends = _normalised(ends * apart[c == 0][owner], ends)
             end_mean = (ends * np.where(same_l[:, None], once[True][0], once[False][0])).sum(1)
             end_square = (ends * np.where(same_l[:, None], once[True][1], once[False][1])).sum(1)
             inner, inner_cross, inner_square = _inner(batch, c, w_l, r_l, w_i, e_in[:, c],
