@@ -157,24 +157,19 @@ def neighbourhood_accuracy(
         n, classes, p_in, p_out, degree_law, degree_exponent, degree_sigma, seed
     )
     rng = np.random.default_rng(seed)
-    joint = None
-    if len(components) > 1:
-        from gnnrg.theory.degree_corrected import stratum_pairs
-
-        joint = stratum_pairs(n, classes, p_in, p_out, degree_law, exponent=degree_exponent,
-                              sigma=degree_sigma, seed=seed)  # fmt: skip
-    strata = _Strata(components, p_in, p_out, joint)
-    cells = _cells(components, classes, merge=len(strata.weight) == 1)
     ends = _Ends(n, classes, components, _WEIGHTS[norm][2])
-    if len(strata.weight) > 1:  # degree correction: a class's draw of propensities
-        from gnnrg.theory.degree_corrected import reach_factors
+    pairs = factors = None
+    if len(components) > 1:  # degree correction: the strata as a node sees its classes
+        from gnnrg.theory.degree_corrected import reach_factors, stratum_pairs
 
+        law = {"exponent": degree_exponent, "sigma": degree_sigma, "seed": seed}
+        pairs = stratum_pairs(n, classes, p_in, p_out, degree_law, **law)
         theta = np.array([c.propensity for c in components])
         rho = (ends.once[True][0] + (classes - 1) * ends.once[False][0]) / classes
-        strata.factors = reach_factors(
-            n, classes, np.concatenate([p_in * theta, p_out * theta]), rho, degree_law,
-            exponent=degree_exponent, sigma=degree_sigma, seed=seed,
-        )  # fmt: skip
+        rates = np.concatenate([p_in * theta, p_out * theta])
+        factors = reach_factors(n, classes, rates, rho, degree_law, **law)
+    strata = _Strata(components, p_in, p_out, pairs, factors)
+    cells = _cells(components, classes, merge=len(strata.weight) == 1)
     s = np.atleast_1d(s)  # μ >= 0: s >= 0; argmin is computed with argmax, from one Φ table
     first = chebyshev_points(s, _S_NODES)  # the mean must be sharp at two of these
     pilot = first[[len(first) // 5, -1 - len(first) // 5]] if len(first) > 2 else first
@@ -252,10 +247,10 @@ class _Strata:
     of stratum b in that class as a node of a sees it; ``share[same][a, b]``: the stratum b
     of a node that a node in a reaches, ∝ frac × edge — size-biased, less so for a hub a,
     whose edges to other hubs saturate (the merged multi-edges make hubs' neighbourhoods less
-    hub-heavy). ``factors``: :func:`~gnnrg.theory.degree_corrected.reach_factors` (set by the
-    caller). Without degree correction: one stratum, the plain p_in, p_out."""
+    hub-heavy). ``factors``: :func:`~gnnrg.theory.degree_corrected.reach_factors`. Without
+    degree correction: one stratum, the plain p_in, p_out."""
 
-    def __init__(self, components: list, p_in: float, p_out: float, pairs=None):
+    def __init__(self, components: list, p_in: float, p_out: float, pairs=None, factors=None):
         self.weight = np.array([c.weight for c in components])
         self.q_in = np.array([c.same_p for c in components])
         self.q_out = np.array([c.other_p for c in components])
@@ -268,7 +263,7 @@ class _Strata:
         self.share = {rel: _normalised(self.frac[rel] * self.edge[rel], self.frac[rel])
                       for rel in (True, False)}  # fmt: skip
         self.cumulative = {rel: np.cumsum(share, axis=1) for rel, share in self.share.items()}
-        self.factors = None
+        self.factors = factors
 
     def neighbours(self, own: np.ndarray, same: np.ndarray, rng) -> np.ndarray:
         """A stratum for each neighbour, of i's class where ``same``, i in stratum ``own``."""
