@@ -20,8 +20,8 @@ degree-corrected graph is the mixture of the plain count laws over the strata.
 The population is importance-sampled in each class sample's largest propensity (power law:
 the rare class whose largest raw θ outweighs the rest carries the tail's expectations), and it
 also serves the two-layer neighbourhood form: the strata's pair statistics as a node sees its
-own and another class (:func:`stratum_pairs`) and the covariance of a class's reach over class
-samples (:func:`reach_factors`).
+own and another class (:func:`stratum_pairs`) and how a class sample moves a class's reach
+(:func:`class_reach`).
 
 Approximations, measured in ``theory/accuracy.md``: the Bernoulli sum as a binomial, one count
 law per stratum, and the population sample of propensities.
@@ -38,7 +38,7 @@ from gnnrg._checks import check_choice, check_real
 from gnnrg.generators.degrees import DEGREE_LAWS, sample_propensities
 from gnnrg.theory.kclass import Component
 
-__all__ = ["DEGREE_LAWS", "propensity_components", "reach_factors", "stratum_pairs"]
+__all__ = ["DEGREE_LAWS", "class_reach", "propensity_components", "stratum_pairs"]
 
 #: Upper edges of the strata in probability (quantiles of θ): 30 equal strata up to 0.9,
 #: then ever finer ones into the tail, where the hubs are.
@@ -280,7 +280,7 @@ def stratum_pairs(
 
 #: x = p θ grid of the replicas' reach tables (log-spaced, 12 per decade)
 _REACH_X = np.geomspace(1e-6, 1e2, 8 * 12 + 1)
-#: class samples of propensities whose spread the reach covariance measures
+#: class samples of propensities a neighbourhood draws its classes from
 _REPLICAS = 1_000
 
 
@@ -304,64 +304,51 @@ def _reach_table(
     return table.reshape(_REPLICAS, strata, -1), members.astype(float), chance / chance.sum()
 
 
-def _factors(values: np.ndarray, weight: np.ndarray, rank: int) -> np.ndarray:
-    """U with U Uᵀ the covariance of the rows of ``values`` under ``weight`` (summing to 1)."""
-    centred = values - weight @ values
-    eigval, eigvec = np.linalg.eigh(centred.T @ (centred * weight[:, None]))
-    top = np.argsort(eigval)[::-1][:rank]
-    return eigvec[:, top] * np.sqrt(np.maximum(eigval[top], 0.0))
-
-
-def reach_factors(
-    n: int, classes: int, x: np.ndarray, rho: np.ndarray, law: str, *, exponent: float = 2.5,
-    sigma: float = 1.0, population: int = 40_000, seed: int = 0, rank: int = 8,
-) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
-    """How one graph's draw of a class's propensities moves the expected edges into that
-    class of all nodes together (the normalisation shares a hub's mass out, and hubs
-    saturate): the covariance over class samples of the weighted reach
-    R(x) = Σ_j ρ_{b(j)} (1 − exp(−x θ_j)) at the x values asked.
+def class_reach(
+    n: int, classes: int, x: np.ndarray, law: str, *, exponent: float = 2.5,
+    sigma: float = 1.0, population: int = 40_000, seed: int = 0,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
+    """Class samples of propensities, as one graph draws one class: how each moves the
+    expected edges into that class of all nodes together (the normalisation shares a hub's
+    mass out, and edges to hubs saturate), and what it holds.
 
     Parameters
     ----------
     n, classes : int
         Nodes and classes (class samples of n // classes propensities).
     x : ndarray
-        The rates p θ at which the reach is asked.
-    rho : ndarray of shape (S,)
-        A weight per stratum of the nodes reached (1 for edge counts; the mean end weight
-        under ``sym``).
+        The rates p θ at which the reach R(x) = Σ_j (1 − exp(−x θ_j)) is asked.
     law, exponent, sigma, population, seed
-        As :func:`propensity_components`.
-    rank : int, default 8
-        Factors kept (the covariance's largest eigenvalues).
+        As :func:`propensity_components` (the strata of its population).
 
     Returns
     -------
-    every : ndarray of shape (len(x), min(rank, len(x)))
-        U with U Uᵀ ≈ Cov R, for a class other than the node's.
-    own : ndarray of shape (S, len(x), min(rank, len(x)))
-        The same for the node's own class given its stratum a (class samples weighted by how
-        many nodes of a they hold: a node with a large θ leaves fewer hubs in its class).
+    ratio : ndarray of shape (R, len(x))
+        Each sample's reach over its mean, R_r(x) / E R(x).
+    weight : ndarray of shape (R,)
+        Each sample's importance weight (summing to 1).
+    members : ndarray of shape (R, S)
+        Each sample's nodes per propensity stratum.
 
     Examples
     --------
-    >>> every, own = reach_factors(1000, 2, np.array([0.01, 0.1]), np.ones(48), "powerlaw")
-    >>> every.shape, own.shape   # at most as many factors as rates
-    ((2, 2), (48, 2, 2))
-    >>> sd = np.sqrt((every**2).sum(axis=1))  # a class's expected edges from a node with
-    >>> bool(sd[1] > sd[0])                    # ten times the rate vary more
+    >>> ratio, weight, members = class_reach(1000, 2, np.array([0.01, 1.0]), "powerlaw")
+    >>> ratio.shape, members.shape, round(float(weight.sum()), 12)
+    ((1000, 2), (1000, 48), 1.0)
+    >>> bool(np.allclose(weight @ ratio, 1.0))   # the reach over its mean, on average 1
+    True
+    >>> spread = np.sqrt(weight @ (ratio - 1) ** 2)  # the samples differ more at hubs' rates
+    >>> bool(spread[1] > spread[0])
     True
     """
-    table, members, chance = _reach_table(n // classes, law, float(exponent), float(sigma),
+    table, members, weight = _reach_table(n // classes, law, float(exponent), float(sigma),
                                           int(population), int(seed))  # fmt: skip
     logx = np.log(_REACH_X)
     at = np.clip(np.log(np.maximum(x, 1e-300)), logx[0], logx[-1])
     left = np.minimum(np.searchsorted(logx, at, side="right") - 1, len(logx) - 2)
     frac = (at - logx[left]) / (logx[left + 1] - logx[left])
-    weighted = np.einsum("rbx,b->rx", table, rho)
-    values = weighted[:, left] * (1 - frac) + weighted[:, left + 1] * frac  # replicas × x
-    given = members * chance[:, None]
-    given /= np.maximum(given.sum(axis=0), 1e-300)  # replicas × S
-    own = [_factors(values, given[:, a] if members[:, a].any() else chance, rank)
-           for a in range(members.shape[1])]  # fmt: skip
-    return _factors(values, chance, rank), np.array(own)
+    total = table.sum(axis=1)
+    values = total[:, left] * (1 - frac) + total[:, left + 1] * frac
+    mean = weight @ values
+    ratio = np.divide(values, mean, out=np.ones_like(values), where=mean > 0)
+    return ratio, weight, members

@@ -158,17 +158,16 @@ def neighbourhood_accuracy(
     )
     rng = np.random.default_rng(seed)
     ends = _Ends(n, classes, components, _WEIGHTS[norm][2])
-    pairs = factors = None
+    pairs = reach = None
     if len(components) > 1:  # degree correction: the strata as a node sees its classes
-        from gnnrg.theory.degree_corrected import reach_factors, stratum_pairs
+        from gnnrg.theory.degree_corrected import class_reach, stratum_pairs
 
         law = {"exponent": degree_exponent, "sigma": degree_sigma, "seed": seed}
         pairs = stratum_pairs(n, classes, p_in, p_out, degree_law, **law)
         theta = np.array([c.propensity for c in components])
-        rho = (ends.once[True][0] + (classes - 1) * ends.once[False][0]) / classes
         rates = np.concatenate([p_in * theta, p_out * theta])
-        factors = reach_factors(n, classes, rates, rho, degree_law, **law)
-    strata = _Strata(components, p_in, p_out, pairs, factors)
+        reach = class_reach(n, classes, rates, degree_law, **law)
+    strata = _Strata(components, p_in, p_out, pairs, reach)
     cells = _cells(components, classes, merge=len(strata.weight) == 1)
     s = np.atleast_1d(s)  # μ >= 0: s >= 0; argmin is computed with argmax, from one Φ table
     first = chebyshev_points(s, _S_NODES)  # the mean must be sharp at two of these
@@ -250,7 +249,7 @@ class _Strata:
     hub-heavy). ``factors``: :func:`~gnnrg.theory.degree_corrected.reach_factors`. Without
     degree correction: one stratum, the plain p_in, p_out."""
 
-    def __init__(self, components: list, p_in: float, p_out: float, pairs=None, factors=None):
+    def __init__(self, components: list, p_in: float, p_out: float, pairs=None, reach=None):
         self.weight = np.array([c.weight for c in components])
         self.q_in = np.array([c.same_p for c in components])
         self.q_out = np.array([c.other_p for c in components])
@@ -262,16 +261,48 @@ class _Strata:
             self.edge = {True: np.array([[p_in]]), False: np.array([[p_out]])}
         self.share = {rel: _normalised(self.frac[rel] * self.edge[rel], self.frac[rel])
                       for rel in (True, False)}  # fmt: skip
-        self.cumulative = {rel: np.cumsum(share, axis=1) for rel, share in self.share.items()}
-        self.factors = factors
+        self.reach = reach
 
-    def neighbours(self, own: np.ndarray, same: np.ndarray, rng) -> np.ndarray:
-        """A stratum for each neighbour, of i's class where ``same``, i in stratum ``own``."""
+    def tilt(self, own: np.ndarray, counts: np.ndarray, size: int) -> np.ndarray:
+        """Each node's tilt t per class (W, k) given its neighbour count K there: i's edges
+        to a class's nodes are independent Bernoullis (probability e_b to a node of stratum
+        b), and given their sum K they are (nearly) independent with the tilted
+        probabilities e_b(t) = e_b t / (1 − e_b + e_b t), t solving Σ_b m_b e_b(t) = K (m_b
+        the class's nodes in b as i sees it). Where e_b is small this is the share ∝ m_b e_b
+        scaled by t = K / E K; a hub i is joined to almost every hub whatever its count, so
+        a node with few neighbours has relatively more hubs among them, and one with many
+        fewer. Without degree correction: t = 1 (one stratum, the share is 1)."""
+        t = np.ones(counts.shape)
+        if len(self.weight) == 1:
+            return t
+        for c in range(counts.shape[1]):
+            rel = c == 0
+            e = self.edge[rel][own]
+            m = self.frac[rel][own] * (size - rel)
+            t[:, c] = _solve_tilt(m, e, counts[:, c])
+        return t
+
+    def tilted(self, rel: bool, own: np.ndarray, t: np.ndarray) -> np.ndarray:
+        """e_b(t) of nodes in strata ``own`` with tilts ``t`` to a class (``rel``: their own)."""
+        e = self.edge[rel][own]
+        if len(self.weight) == 1:
+            return e
+        with np.errstate(invalid="ignore", divide="ignore"):  # e = 1 with K = 0: not joined
+            return np.nan_to_num(e * t[:, None] / (1.0 - e + e * t[:, None]))
+
+    def neighbours(self, own: np.ndarray, same: np.ndarray, t: np.ndarray, rng) -> np.ndarray:
+        """A stratum for each neighbour, of i's class where ``same``, i in stratum ``own``
+        with tilt ``t`` to the neighbour's class: the share ∝ m_b e_b(t)."""
         u = rng.random(len(same))
         out = np.empty(len(same), dtype=np.int64)
         for rel in (True, False):
             pick = same == rel
-            below = u[pick, None] > self.cumulative[rel][own[pick]]
+            if len(self.weight) == 1:
+                out[pick] = 0
+                continue
+            cumulative = np.cumsum(self.frac[rel][own[pick]] * self.tilted(rel, own[pick], t[pick]),
+                                   axis=1)  # fmt: skip
+            below = u[pick, None] * cumulative[:, -1:] > cumulative
             out[pick] = np.minimum(below.sum(axis=1), len(self.weight) - 1)
         return out
 
@@ -352,7 +383,10 @@ class _Neighbourhoods:
         nodes = len(ky)
         owner = np.repeat(np.arange(nodes), counts.sum(axis=1))
         cls = np.repeat(np.tile(np.arange(k), nodes), counts.ravel())
-        stratum = strata.neighbours(own[owner], cls == 0, rng)
+        tilt = strata.tilt(own, counts, size)  # (W, k)
+        stratum = strata.neighbours(own[owner], cls == 0, tilt[owner, cls], rng)
+        if strata.reach is not None:  # each class's sample of propensities, given i's view
+            sample = _given_view(strata, own, owner, cls, stratum, nodes, k, rng)
         batch = _Batch(owner, cls, stratum, nodes, k, strata)
         per_node, per_class = batch.per_node, batch.per_class
         e_in = np.empty((len(cls), k))
@@ -374,6 +408,10 @@ class _Neighbourhoods:
             q = np.where(same_l, strata.q_in[stratum], strata.q_out[stratum])
             pool = size - counts[owner, c] - (c == 0)
             rest = q * (size - same_l - (c == 0)) - trials * meet
+            if strata.reach is not None:  # class c's sample moves l's reach into it
+                index = np.where(same_l, 0, len(weight)) + stratum
+                lift = strata.reach[0][sample[owner, c], index]
+                rest = q * (size - same_l - (c == 0)) * lift - trials * meet
             with np.errstate(invalid="ignore", divide="ignore"):
                 outside = np.clip(np.where(pool > 0, rest / pool, 0.0), 0.0, 1.0)
             e_out[:, c] = draws.binomial(pool, outside)
@@ -389,19 +427,17 @@ class _Neighbourhoods:
         var_n = np.zeros((nodes, k))
         direct = eps**2 * per_node(r_l**2 * (w_i[owner] + w_l) ** 2)
         mean_d = r_i**2 * (eps**2 * w_i + per_node(w_l)) ** 2 + direct
-        # the nodes outside N(i) ∪ {i} in i's own class (True) or another: fewer hubs, the
-        # more so the larger θ_i; (W, S) each, the chance a node of a stratum is not i's
-        # neighbour and the outside's composition
-        apart = {rel: 1.0 - strata.edge[rel][own] for rel in (True, False)}
-        outside = {rel: _normalised(strata.frac[rel][own] * apart[rel], weight)
-                   for rel in (True, False)}  # fmt: skip
         for c in range(k):
             same_l = cls == c
+            # the nodes of class c outside N(i) ∪ {i}: fewer hubs, the more so the larger θ_i;
+            # (W, S), the chance a node of a stratum is not i's neighbour given i's count
+            # there, and the outside's composition
+            apart = 1.0 - strata.tilted(c == 0, own, tilt[:, c])
+            outside_w = _normalised(strata.frac[c == 0][own] * apart, weight)
             # where l's edges into class c end: stratum b'' ∝ share × edge(l's stratum, b'')
             ends = np.where(same_l[:, None], strata.share[True][stratum],
                             strata.share[False][stratum])  # fmt: skip
-            outside_w = outside[c == 0]
-            ends = _normalised(ends * apart[c == 0][owner], ends)
+            ends = _normalised(ends * apart[owner], ends)
             end_mean = (ends * np.where(same_l[:, None], once[True][0], once[False][0])).sum(1)
             end_square = (ends * np.where(same_l[:, None], once[True][1], once[False][1])).sum(1)
             inner, inner_cross, inner_square = _inner(batch, c, w_l, r_l, w_i, e_in[:, c],
@@ -422,12 +458,6 @@ class _Neighbourhoods:
             pairs = ((total**2 - per_node(reach**2)) * outside_w * twice).sum(axis=1)
             with np.errstate(invalid="ignore", divide="ignore"):
                 mean_d += np.where(pool > 0, pairs / pool, 0.0)
-            if strata.factors is not None:
-                index = np.where(same_l, 0, len(weight)) + stratum
-                every, own_class = strata.factors
-                factor = own_class[own[owner], index] if c == 0 else every[index]
-                common = per_node(w_l[:, None] * factor)
-                var_n[:, c] += (common**2).sum(axis=1) * (pool / size) ** 2
         self.classes, self.done = k, {}
         self.margin = mean_n[:, :1] - mean_n[:, 1:]  # N_y − N_c, (W, k − 1)
         self.var_y, self.var_c, self.mean_d = var_n[:, 0], var_n[:, 1:], mean_d
@@ -538,6 +568,57 @@ def _inner(batch: _Batch, c: int, w_l, r_l, w_i, x, z):
     per = batch.per_node(first * reach - a**2 * reach2)
     return (batch.on(j, r_l[j] * s_j), batch.on(j, r_l[j] ** 2 * (w_i[owner[j]] + w_l[j]) * s_j),
             batch.on(j, r_l[j] ** 2 * s_j**2) + per)  # fmt: skip
+
+
+def _given_view(strata, own, owner, cls, stratum, nodes: int, k: int, rng) -> np.ndarray:
+    """A class sample (:func:`~gnnrg.theory.degree_corrected.class_reach`) for each node and
+    class, (W, k), drawn given what node i sees there: its neighbours' strata X_b (and i
+    itself in its own class), Poisson with means m_rb e_b in sample r (m_rb its nodes in
+    stratum b, e_b their edge probability to i), so
+    log P(r | view) = log w_r + Σ_b X_b log m_rb − Σ_b m_rb e_b + const. A hub among i's
+    neighbours picks a sample that has one, whose other nodes reach less."""
+    _, weight, members = strata.reach
+    strata_count = members.shape[1]
+    seen = np.bincount(
+        (owner * k + cls) * strata_count + stratum, minlength=nodes * k * strata_count
+    ).reshape(nodes * k, strata_count)
+    seen = seen.astype(float)
+    seen[np.arange(nodes) * k, own] += 1.0
+    rate = np.stack([strata.edge[c == 0][own] for c in range(k)], axis=1)
+    view = np.hstack([seen, rate.reshape(nodes * k, strata_count)])
+    table = np.vstack([np.log(np.maximum(members, 1e-12)).T, -members.T])  # (2S, R)
+    loglik = view @ table + np.log(weight)
+    chance = np.exp(loglik - loglik.max(axis=1, keepdims=True))
+    cumulative = np.cumsum(chance, axis=1)
+    cumulative /= cumulative[:, -1:]
+    rows = np.arange(len(cumulative))
+    pick = np.searchsorted((cumulative + rows[:, None]).ravel(), rows + rng.random(len(rows)))
+    return np.minimum(pick - rows * len(weight), len(weight) - 1).reshape(nodes, k)
+
+
+def _solve_tilt(m: np.ndarray, e: np.ndarray, total: np.ndarray) -> np.ndarray:
+    """t >= 0 with Σ_b m_b e_b t / (1 − e_b + e_b t) = total for each row (Newton in log t
+    from t = total / Σ m e; the sum grows with t, towards Σ_{e_b > 0} m_b)."""
+    mean = (m * e).sum(axis=1)
+    active = (total > 0) & (mean > 0)
+    t = np.where(active, 1.0, 0.0)
+    if not active.any():
+        return t
+    m, e, total = m[active], e[active], total[active].astype(float)
+    reach = (m * (e > 0)).sum(axis=1)
+    total = np.minimum(total, reach * (1 - 1e-9))  # a count above what can be reached
+    log_t = np.log(total / mean[active])
+    for _ in range(50):
+        x = np.exp(log_t)[:, None]
+        den = 1.0 - e + e * x
+        value = (m * e * x / den).sum(axis=1)
+        slope = (m * e * (1.0 - e) * x / den**2).sum(axis=1)  # d value / d log t
+        step = np.where(slope > 0, (value - total) / np.maximum(slope, 1e-300), 0.0)
+        log_t -= np.clip(step, -5.0, 5.0)
+        if np.abs(value - total).max() < 1e-9 * max(1.0, float(total.max())):
+            break
+    t[active] = np.exp(log_t)
+    return t
 
 
 def _normalised(rows: np.ndarray, fallback: np.ndarray) -> np.ndarray:
