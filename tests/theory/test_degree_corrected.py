@@ -1,6 +1,7 @@
 """The propensity population behind the degree-corrected theory, against plain draws from the
-generator's own law: importance-sampled class samples, pair statistics and the reach
-covariance each measure what the generator does, within their Monte Carlo error."""
+generator's own law: importance-sampled class samples, pair statistics and the class
+samples' reach each measure what the generator does, within their Monte Carlo error; and the
+two steps of the neighbourhood form that condition on what a node sees."""
 
 from __future__ import annotations
 
@@ -10,9 +11,10 @@ import pytest
 from gnnrg.generators.degrees import sample_propensities
 from gnnrg.theory.degree_corrected import (
     _class_samples,
-    reach_factors,
+    class_reach,
     stratum_pairs,
 )
+from gnnrg.theory.neighbourhood import _solve_tilt
 
 SIZE = 200
 
@@ -66,15 +68,39 @@ def test_pairs_of_another_class_are_independent_of_the_node():
     assert (np.diff(edge, axis=1) >= -1e-12).all()  # larger θ_j: likelier edge
 
 
-def test_reach_covariance_matches_independent_classes():
-    """The covariance the factors carry for R(x) = Σ_j (1 − exp(−x θ_j)) agrees with the
-    covariance over 4 000 independent plain classes within 20% (its sampling error)."""
+def test_class_reach_spread_matches_independent_classes():
+    """The class samples' reach R(x) = Σ_j (1 − exp(−x θ_j)) over its mean, weighted, has the
+    spread of 4 000 independent plain classes' within 20% (their sampling error) and mean 1."""
     x = np.array([0.05, 0.5])
-    rho = np.ones(len(stratum_pairs(2 * SIZE, 2, 0.02, 0.01, "powerlaw")[True][0]))
-    every, own = reach_factors(2 * SIZE, 2, x, rho, "powerlaw", exponent=2.5)
-    predicted = every @ every.T
+    ratio, weight, members = class_reach(2 * SIZE, 2, x, "powerlaw", exponent=2.5)
+    assert np.allclose(weight @ ratio, 1.0) and np.isclose(weight.sum(), 1.0)
+    assert np.allclose(members.sum(axis=1), SIZE)  # every node of a sample in one stratum
+    predicted = np.sqrt(weight @ (ratio - 1.0) ** 2)
     plain = _plain(4_000, 5)
     reach = -np.expm1(-plain[:, :, None] * x).sum(axis=1)
-    measured = np.cov(reach.T)
-    assert np.allclose(np.diag(predicted), np.diag(measured), rtol=0.2)
-    assert own.shape == (len(rho), len(x), every.shape[1])
+    measured = reach.std(axis=0) / reach.mean(axis=0)
+    assert np.allclose(predicted, measured, rtol=0.2)
+
+
+def test_tilt_solves_the_count_and_keeps_hubs():
+    """Given a count K of independent Bernoulli edges to a class holding m_b nodes of stratum
+    b, the tilted probabilities sum to K; where every edge probability is small the tilt is K
+    over its mean (the plain share), and a near-certain edge (a hub) keeps its share of a
+    small count, as the exact conditional law (simulated) does."""
+    rng = np.random.default_rng(3)
+    m = np.array([[50.0, 5.0, 1.0]])
+    e = np.array([[0.02, 0.1, 0.95]])
+    for k in (1, 2, 4, 9):
+        t = _solve_tilt(m, e, np.array([k]))
+        tilted = e * t[:, None] / (1 - e + e * t[:, None])
+        assert np.isclose((m * tilted).sum(), k, rtol=1e-8)
+    small = _solve_tilt(m * 100, e * 0.01, np.array([3]))  # mean 1.9, every e below 0.01
+    assert np.isclose(small[0], 3 / (m * 100 * e * 0.01).sum(), rtol=0.02)
+    joined = rng.binomial(m.astype(int)[0], e[0], size=(400_000, 3))
+    given = joined[joined.sum(axis=1) == 2]
+    exact = given[:, 2].mean() / 2  # the hub's share of two neighbours
+    t = _solve_tilt(m, e, np.array([2]))
+    tilted = m * e * t[:, None] / (1 - e + e * t[:, None])
+    plain = m * e / (m * e).sum()
+    error = 3 * given[:, 2].std() / 2 / np.sqrt(len(given))
+    assert abs(tilted[0, 2] / 2 - exact) < 0.02 + error < abs(plain[0, 2] - exact)
