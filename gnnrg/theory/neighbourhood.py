@@ -166,7 +166,8 @@ def neighbourhood_accuracy(
         pairs = stratum_pairs(n, classes, p_in, p_out, degree_law, **law)
         theta = np.array([c.propensity for c in components])
         rates = np.concatenate([p_in * theta, p_out * theta])
-        reach = class_reach(n, classes, rates, degree_law, **law)
+        if norm != "sym":  # measured: under sym the class samples' lift over-moves N
+            reach = class_reach(n, classes, rates, degree_law, **law)
     strata = _Strata(components, p_in, p_out, pairs, reach)
     cells = _cells(components, classes, merge=len(strata.weight) == 1)
     s = np.atleast_1d(s)  # μ >= 0: s >= 0; argmin is computed with argmax, from one Φ table
