@@ -52,12 +52,12 @@ def test_heterophily_is_read_by_the_best_sign():
         (3, 10, 1.0, {}, 0.001),
         (7, 10, 0.5, {}, 0.001),
         (3, 50, 1.0, {}, 0.001),
-        (3, 10, 1.0, {"degree_law": "powerlaw", "degree_exponent": 3.0}, 0.003),
-        (5, 10, -0.5, {"degree_law": "lognormal", "degree_sigma": 1.0}, 0.003),
-        (2, 60, 2.0, {"degree_law": "powerlaw", "degree_exponent": 2.5}, 0.003),
+        (3, 10, 1.0, {"degree_law": "powerlaw", "degree_exponent": 3.0}, 0.002),
+        (5, 10, -0.5, {"degree_law": "lognormal", "degree_sigma": 1.0}, 0.002),
+        (2, 60, 2.0, {"degree_law": "powerlaw", "degree_exponent": 2.5}, 0.002),
     ],
 )
-@pytest.mark.parametrize("norm", ["mean", "sym"])
+@pytest.mark.parametrize("norm", ["sum", "mean", "sym"])
 def test_variants_match_graph_averages(k, d, lam, law, bound, norm):
     """k classes and degree correction against the exact nodewise formula averaged over 40
     graphs from gnnrg's generator (one-layer control variate): within the documented bound
