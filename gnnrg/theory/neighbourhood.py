@@ -17,13 +17,19 @@ the rest of the graph (all independent binomials given i's counts, at the exact 
 A population of such neighbourhoods is drawn: i's counts stratified from their exact law (as
 the one-layer k-class form draws them), then its neighbours' edge counts from binomial laws.
 With degree correction i's stratum is kept: a neighbour's stratum is drawn in proportion to
-its share in its class as i sees it times the pairs' mean edge probability to i's stratum
+its share in its class as i sees it times the pairs' mean edge probability e_b to i's stratum
 (:func:`~gnnrg.theory.degree_corrected.stratum_pairs`; size-biased, less so for hubs, whose
-edges to hubs saturate), its edges to i's other neighbours from their drawn strata, and the
-rest of its expected edges (its stratum's law) land outside N(i) ∪ {i}, whose composition
-has fewer hubs. A class's draw of propensities moves all neighbours' edges into that class
-together (:func:`~gnnrg.theory.degree_corrected.reach_factors`): that covariance enters the
-variance of N_c. Given a neighbourhood:
+edges to hubs saturate), *tilted by i's count K there* — given K, independent Bernoulli edges
+have the probabilities e_b t / (1 − e_b + e_b t) with t solving their sum = K, so a node with
+few neighbours keeps its near-certain hubs among them. Its edges to i's other neighbours come
+from their drawn strata, and the rest of its expected edges (its stratum's law) land outside
+N(i) ∪ {i}, whose composition has fewer hubs. A class's draw of propensities moves all
+neighbours' edges into that class together: for ``sum``, ``sum-self`` and ``mean`` each node
+draws, for each class, one class sample of propensities
+(:func:`~gnnrg.theory.degree_corrected.class_reach`) given what it sees there (its
+neighbours' strata, Poisson in the sample's stratum counts), and that sample's reach scales
+its neighbours' expected edges into the class (under ``sym`` the lift over-moved N against
+graph averages, and is left out). Given a neighbourhood:
 
 - ``sum``, ``sum-self``, ``mean`` (r = 1): N_c is exact;
 - ``sym``: the two-hop ends' weights r_j = 1/√d̃_j enter N_c by their exact mean and variance
@@ -45,9 +51,9 @@ and Φ(s (N_y − N_c)/√(D + s²(V_y + V_c))) for two classes (means ±μu). W
 edge between two of i's neighbours enters each of them independently (its count, not its
 sharing), and D's spread given the neighbourhood (with heavy tails a hub reached from many of
 i's neighbours is a lump in D). Measured against graph averages in ``theory/accuracy.md``:
-within 0.0007 for plain k classes; with degree correction within 0.0017 (``mean``), 0.0029
-(``sym``) and 0.0062 (``sum``, ``sum-self``), which is why
-:func:`~gnnrg.theory.linear_gcn_accuracy` averages graphs there.
+within 0.0007 for plain k classes; with degree correction see the table there (its sparse
+``sum`` rows carry the largest errors and Monte Carlo noise), which is why
+:func:`~gnnrg.theory.linear_gcn_accuracy` averages graphs there by default.
 """
 
 from __future__ import annotations
@@ -247,8 +253,8 @@ class _Strata:
     of stratum b in that class as a node of a sees it; ``share[same][a, b]``: the stratum b
     of a node that a node in a reaches, ∝ frac × edge — size-biased, less so for a hub a,
     whose edges to other hubs saturate (the merged multi-edges make hubs' neighbourhoods less
-    hub-heavy). ``factors``: :func:`~gnnrg.theory.degree_corrected.reach_factors`. Without
-    degree correction: one stratum, the plain p_in, p_out."""
+    hub-heavy). ``reach``: :func:`~gnnrg.theory.degree_corrected.class_reach` (None: no
+    class-sample lift). Without degree correction: one stratum, the plain p_in, p_out."""
 
     def __init__(self, components: list, p_in: float, p_out: float, pairs=None, reach=None):
         self.weight = np.array([c.weight for c in components])
