@@ -194,10 +194,11 @@ def _build_parser() -> argparse.ArgumentParser:
         choices=METHODS,
         default="auto",
         help="auto: exact one-layer forms; two layers: the degree-conditioned moment form "
-        "(two plain classes, finite n, sparse or dense) or the neighbourhood population form "
-        "(k classes, degree correction); tree: the study's Theorem 2 (sum/sum-self, Poisson "
-        "tree); graph: the exact nodewise formula averaged over sampled graphs (40 at a "
-        "point, 10 per grid column)",
+        "(two plain classes, finite n, sparse or dense), the neighbourhood population form "
+        "(k plain classes) or the graph average (degree correction); neighbourhood: that "
+        "form, also with degree correction (approximate); tree: the study's Theorem 2 "
+        "(sum/sum-self, Poisson tree); graph: the exact nodewise formula averaged over sampled "
+        "graphs (40 at a point, 10 per grid column)",
     )
     th.add_argument("--json", action="store_true", help="print one JSON object")
     th.add_argument("--out", help="grid table to write (.csv or .parquet)")
