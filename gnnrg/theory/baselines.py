@@ -119,8 +119,9 @@ def weak_recovery_statistic(lam, mu, *, sigma: float = 1.0, n: int, num_features
     if not np.isfinite(np.asarray(lam, dtype=float)).all():
         raise ValueError("lam must be finite")
     gamma = n / num_features
-    mu_d = gamma * (np.asarray(mu) / sigma) ** 2
-    return np.asarray(lam) ** 2 + mu_d**2 / gamma
+    with np.errstate(over="ignore"):  # a huge λ or μ/σ: the statistic is +inf, said quietly
+        mu_d = gamma * (np.asarray(mu) / sigma) ** 2
+        return np.asarray(lam) ** 2 + mu_d**2 / gamma
 
 
 def it_threshold_mu(lam, *, sigma: float = 1.0, n: int, num_features: int):
