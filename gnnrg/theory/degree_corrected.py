@@ -288,10 +288,10 @@ _REPLICAS = 1_000
 def _reach_table(
     size: int, law: str, exponent: float, sigma: float, population: int, seed: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """T[r, b, x] = Σ_{j in stratum b} (1 − exp(−x θ_j)) over the ``_REPLICAS`` class samples
-    r of normalised propensities (as the generator draws one class of one graph), strata by
-    the population's θ bounds, each replica's count of nodes per stratum and its
-    importance weight (summing to 1)."""
+    """T[r, x] = Σ_j (1 − exp(−x θ_j)) over the ``_REPLICAS`` class samples r of normalised
+    propensities (as the generator draws one class of one graph), each replica's count of
+    nodes per stratum (strata by the population's θ bounds) and its importance weight
+    (summing to 1)."""
     upper = _pair_sums(size, law, exponent, sigma, population, seed)[4]
     rng = np.random.default_rng([seed, 1])
     theta, chance = _class_samples(size, law, exponent, sigma, _REPLICAS, rng)
@@ -299,9 +299,8 @@ def _reach_table(
     stratum = np.minimum(np.searchsorted(upper, theta, side="left"), strata - 1)
     cell = (np.arange(_REPLICAS)[:, None] * strata + stratum).ravel()  # (sample, stratum)
     members = np.bincount(cell, minlength=_REPLICAS * strata).reshape(_REPLICAS, strata)
-    table = np.stack([np.bincount(cell, -np.expm1(-x * theta.ravel()), _REPLICAS * strata)
-                      for x in _REACH_X], axis=-1)  # fmt: skip
-    return table.reshape(_REPLICAS, strata, -1), members.astype(float), chance / chance.sum()
+    table = np.stack([-np.expm1(-x * theta).sum(axis=1) for x in _REACH_X], axis=-1)
+    return table, members.astype(float), chance / chance.sum()
 
 
 def class_reach(
@@ -347,8 +346,7 @@ def class_reach(
     at = np.clip(np.log(np.maximum(x, 1e-300)), logx[0], logx[-1])
     left = np.minimum(np.searchsorted(logx, at, side="right") - 1, len(logx) - 2)
     frac = (at - logx[left]) / (logx[left + 1] - logx[left])
-    total = table.sum(axis=1)
-    values = total[:, left] * (1 - frac) + total[:, left + 1] * frac
+    values = table[:, left] * (1 - frac) + table[:, left + 1] * frac
     mean = weight @ values
     ratio = np.divide(values, mean, out=np.ones_like(values), where=mean > 0)
     return ratio, weight, members

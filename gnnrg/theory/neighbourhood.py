@@ -310,6 +310,10 @@ class _Strata:
         self.share = {rel: _normalised(self.frac[rel] * self.edge[rel], self.frac[rel])
                       for rel in (True, False)}  # fmt: skip
         self.reach = reach
+        if reach is not None:  # the class samples' log-likelihood given a view, per column
+            _, weight, members = reach
+            self.view_table = np.vstack([np.log(np.maximum(members, 1e-12)).T, -members.T])
+            self.log_weight = np.log(weight)
 
     def tilt(self, own: np.ndarray, counts: np.ndarray, size: int) -> np.ndarray:
         """Each node's tilt t per class (W, k) given its neighbour count K there: i's edges
@@ -455,11 +459,11 @@ class _Neighbourhoods:
             # take more than their share when they are hubs (degree correction)
             q = np.where(same_l, strata.q_in[stratum], strata.q_out[stratum])
             pool = size - counts[owner, c] - (c == 0)
-            rest = q * (size - same_l - (c == 0)) - trials * meet
+            reach_c = q * (size - same_l - (c == 0))  # l's expected edges into class c
             if strata.reach is not None:  # class c's sample moves l's reach into it
                 index = np.where(same_l, 0, len(weight)) + stratum
-                lift = strata.reach[0][sample[owner, c], index]
-                rest = q * (size - same_l - (c == 0)) * lift - trials * meet
+                reach_c = reach_c * strata.reach[0][sample[owner, c], index]
+            rest = reach_c - trials * meet
             with np.errstate(invalid="ignore", divide="ignore"):
                 outside = np.clip(np.where(pool > 0, rest / pool, 0.0), 0.0, 1.0)
             e_out[:, c] = draws.binomial(pool, outside)
@@ -625,8 +629,7 @@ def _given_view(strata, own, owner, cls, stratum, nodes: int, k: int, rng) -> np
     stratum b, e_b their edge probability to i), so
     log P(r | view) = log w_r + Σ_b X_b log m_rb − Σ_b m_rb e_b + const. A hub among i's
     neighbours picks a sample that has one, whose other nodes reach less."""
-    _, weight, members = strata.reach
-    strata_count = members.shape[1]
+    strata_count = len(strata.weight)
     seen = np.bincount(
         (owner * k + cls) * strata_count + stratum, minlength=nodes * k * strata_count
     ).reshape(nodes * k, strata_count)
@@ -634,14 +637,14 @@ def _given_view(strata, own, owner, cls, stratum, nodes: int, k: int, rng) -> np
     seen[np.arange(nodes) * k, own] += 1.0
     rate = np.stack([strata.edge[c == 0][own] for c in range(k)], axis=1)
     view = np.hstack([seen, rate.reshape(nodes * k, strata_count)])
-    table = np.vstack([np.log(np.maximum(members, 1e-12)).T, -members.T])  # (2S, R)
-    loglik = view @ table + np.log(weight)
+    loglik = view @ strata.view_table + strata.log_weight  # (W k, R)
     chance = np.exp(loglik - loglik.max(axis=1, keepdims=True))
     cumulative = np.cumsum(chance, axis=1)
     cumulative /= cumulative[:, -1:]
     rows = np.arange(len(cumulative))
     pick = np.searchsorted((cumulative + rows[:, None]).ravel(), rows + rng.random(len(rows)))
-    return np.minimum(pick - rows * len(weight), len(weight) - 1).reshape(nodes, k)
+    replicas = len(strata.log_weight)
+    return np.minimum(pick - rows * replicas, replicas - 1).reshape(nodes, k)
 
 
 def _solve_tilt(m: np.ndarray, e: np.ndarray, total: np.ndarray) -> np.ndarray:
