@@ -3,7 +3,7 @@
     python paper_figs/theory_error_table.py [--graphs 400]
     python paper_figs/theory_error_table.py --table variants [--graphs 300]
     python paper_figs/theory_error_table.py --table two-layer-variants [--graphs 100] \
-        [--degree-graphs 1000]
+        [--degree-graphs 4000]
 
 Rows (two classes, ``theory/error_table.md``): sparse and dense points, 4 aggregations ×
 2 layers. ``--table variants`` (``theory/error_table_variants.md``): the one-layer forms for
@@ -135,7 +135,7 @@ def two_layer_variants(graphs: int, degree_graphs: int | None = None) -> list[st
     for prefix, n, k, p_in, p_out, mu, norm, variant in variant_cells():
         theory = neighbourhood_accuracy(n, p_in, p_out, mu, norm=norm, classes=k, **variant)
         ref = graph_average_accuracy(
-            n, layers=2, norm=norm, graphs=degree_graphs or graphs if variant else graphs,
+            n, layers=2, norm=norm, graphs=(degree_graphs or graphs) if variant else graphs,
             seed=11, classes=k, p_in=p_in, p_out=p_out, mu=mu, control=not variant, **variant,
         )  # fmt: skip
         lines.append(
