@@ -304,8 +304,8 @@ def _reach_table(
 
 
 def class_reach(
-    n: int, classes: int, x: np.ndarray, law: str, *, exponent: float = 2.5,
-    sigma: float = 1.0, population: int = 40_000, seed: int = 0,
+    n: int, classes: int, x: np.ndarray, law: str, *, within: np.ndarray | None = None,
+    exponent: float = 2.5, sigma: float = 1.0, population: int = 40_000, seed: int = 0,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
     """Class samples of propensities, as one graph draws one class: how each moves the
     expected edges into that class of all nodes together (the normalisation shares a hub's
@@ -317,13 +317,20 @@ def class_reach(
         Nodes and classes (class samples of n // classes propensities).
     x : ndarray
         The rates p θ at which the reach R(x) = Σ_j (1 − exp(−x θ_j)) is asked.
+    within : ndarray of int, optional
+        For each rate, the stratum of a node that is itself in the class (its own class's
+        reach), or −1 (another class's). Such a column's mean is over the samples as that
+        node sees them, weighted by their nodes in its stratum: a hub's own class is one
+        that holds a hub, whose normalisation has already shared its mass out (the expected
+        edges of :func:`propensity_components` hold that), so the sample's ratio moves them
+        only by how this sample differs from the classes that hold one. Default: all −1.
     law, exponent, sigma, population, seed
         As :func:`propensity_components` (the strata of its population).
 
     Returns
     -------
     ratio : ndarray of shape (R, len(x))
-        Each sample's reach over its mean, R_r(x) / E R(x).
+        Each sample's reach over its mean, R_r(x) / E R(x) (the mean as ``within`` says).
     weight : ndarray of shape (R,)
         Each sample's importance weight (summing to 1).
     members : ndarray of shape (R, S)
@@ -339,6 +346,11 @@ def class_reach(
     >>> spread = np.sqrt(weight @ (ratio - 1) ** 2)  # the samples differ more at hubs' rates
     >>> bool(spread[1] > spread[0])
     True
+    >>> top = members.shape[1] - 1  # a top hub's own class: on average 1 as the hub sees it
+    >>> own, _, _ = class_reach(1000, 2, np.array([1.0]), "powerlaw", within=np.array([top]))
+    >>> seen = weight * members[:, top] / (weight @ members[:, top])
+    >>> round(float(seen @ own[:, 0]), 12), round(float(seen @ ratio[:, 1]), 2)  # all classes'
+    (1.0, 0.53)
     """
     table, members, weight = _reach_table(n // classes, law, float(exponent), float(sigma),
                                           int(population), int(seed))  # fmt: skip
@@ -348,5 +360,13 @@ def class_reach(
     frac = (at - logx[left]) / (logx[left + 1] - logx[left])
     values = table[:, left] * (1 - frac) + table[:, left + 1] * frac
     mean = weight @ values
+    if within is not None:  # a member's own class: the samples as the member sees them
+        within = np.broadcast_to(np.asarray(within), np.shape(x))
+        seen = weight[:, None] * members[:, np.maximum(within, 0)]  # (R, len(x))
+        total = seen.sum(axis=0)
+        member = (within >= 0) & (total > 0)
+        conditional = np.divide((seen * values).sum(axis=0), total, out=mean.copy(),
+                                where=member)  # fmt: skip
+        mean = np.where(member, conditional, mean)
     ratio = np.divide(values, mean, out=np.ones_like(values), where=mean > 0)
     return ratio, weight, members

@@ -27,9 +27,10 @@ N(i) ∪ {i}, whose composition has fewer hubs. A class's draw of propensities m
 neighbours' edges into that class together: for ``sum``, ``sum-self`` and ``mean`` each node
 draws, for each class, one class sample of propensities
 (:func:`~gnnrg.theory.degree_corrected.class_reach`) given what it sees there (its
-neighbours' strata, Poisson in the sample's stratum counts), and that sample's reach scales
-its neighbours' expected edges into the class (under ``sym`` the lift over-moved N against
-graph averages, and is left out). Given a neighbourhood:
+neighbours' strata, binomial in the sample's stratum counts), and that sample's reach scales
+its neighbours' expected edges into the class — into a neighbour's own class relative to the
+samples that hold it, as its expected edges already are (under ``sym`` the lift over-moved N
+against graph averages, and is left out). Given a neighbourhood:
 
 - ``sum``, ``sum-self``, ``mean`` (r = 1): N_c is exact;
 - ``sym``: the two-hop ends' weights r_j = 1/√d̃_j enter N_c by their exact mean and variance
@@ -65,7 +66,7 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.special import ndtr
+from scipy.special import gammaln, ndtr
 from scipy.stats import binom
 
 from gnnrg._checks import check_choice, check_int, check_real
@@ -93,6 +94,9 @@ _BATCH = 1_000
 _T, _W = _rule(16)
 #: Chebyshev points per sign in s where the population's mean is evaluated first
 _S_NODES = 16
+#: aggregations whose neighbours' reach the class samples move (measured: under ``sym`` the
+#: lift over-moved N against graph averages)
+_LIFTED = ("sum", "sum-self", "mean")
 #: independent structures (propensity populations, class samples) of a degree-corrected
 #: population, taken in turn by its pairs
 _STRUCTURES = 8
@@ -240,8 +244,10 @@ def _structure(n: int, classes: int, p_in: float, p_out: float, norm: str, law: 
         pairs = stratum_pairs(n, classes, p_in, p_out, degree_law, **shape)
         theta = np.array([c.propensity for c in components])
         rates = np.concatenate([p_in * theta, p_out * theta])
-        if norm != "sym":  # measured: under sym the class samples' lift over-moves N
-            reach = class_reach(n, classes, rates, degree_law, **shape)
+        if norm in _LIFTED:
+            strata_count = len(components)  # l's own class holds l: its mean as l sees it
+            own = np.concatenate([np.arange(strata_count), np.full(strata_count, -1)])
+            reach = class_reach(n, classes, rates, degree_law, within=own, **shape)
     strata = _Strata(components, p_in, p_out, pairs, reach)
     return strata, ends, _cells(components, classes, merge=len(strata.weight) == 1)
 
@@ -314,6 +320,19 @@ class _Strata:
             _, weight, members = reach
             self.view_table = np.vstack([np.log(np.maximum(members, 1e-12)).T, -members.T])
             self.log_weight = np.log(weight)
+            self.members = members.T  # (S, R)
+            self._many: dict[int, np.ndarray] = {}
+
+    def many(self, x: int) -> np.ndarray:
+        """log C(m_rb, x) − x log m_rb (+ log x!) per stratum and sample (S, R): what the
+        binomial view adds to ``view_table``'s x log m_rb where x >= 2 nodes of a stratum
+        are seen (a sample with fewer than x there is impossible: −30 per node missing)."""
+        if x not in self._many:
+            m = self.members
+            log_m = x * np.log(np.maximum(m, 1.0))
+            possible = gammaln(m + 1) - gammaln(np.maximum(m - x + 1, 1.0)) - log_m
+            self._many[x] = np.where(m >= x, possible, -30.0 * (x - m) - log_m)
+        return self._many[x]
 
     def tilt(self, own: np.ndarray, counts: np.ndarray, size: int) -> np.ndarray:
         """Each node's tilt t per class (W, k) given its neighbour count K there: i's edges
@@ -625,19 +644,34 @@ def _inner(batch: _Batch, c: int, w_l, r_l, w_i, x, z):
 def _given_view(strata, own, owner, cls, stratum, nodes: int, k: int, rng) -> np.ndarray:
     """A class sample (:func:`~gnnrg.theory.degree_corrected.class_reach`) for each node and
     class, (W, k), drawn given what node i sees there: its neighbours' strata X_b (and i
-    itself in its own class), Poisson with means m_rb e_b in sample r (m_rb its nodes in
-    stratum b, e_b their edge probability to i), so
-    log P(r | view) = log w_r + Σ_b X_b log m_rb − Σ_b m_rb e_b + const. A hub among i's
-    neighbours picks a sample that has one, whose other nodes reach less."""
+    itself in its own class), Bin(m_rb, e_b) in sample r (m_rb its nodes in stratum b, e_b
+    their edge probability to i), so
+    log P(r | view) = log w_r + Σ_b [log C(m_rb, X_b) + m_rb log(1 − e_b)] + const. A hub
+    among i's neighbours picks a sample that has one, whose other nodes reach less. In its
+    own class i is one of the m nodes of its stratum and sees X of the other m − 1:
+    m C(m − 1, X) = (X + 1) C(m, X + 1), so i counts as one more node seen there.
+
+    Measured against its Poisson form (X log m − m e_b, what this was first), both with a
+    neighbour's own class measured as it sees it: at k = 5, d = 50, power law 2.5, ``sum``
+    the error against graph averages went from −0.0037 to −0.0010 and ``mean`` from −0.0030
+    to −0.0007 (a class of 200 holds about 6 nodes of a body stratum, and a node of degree
+    50 sees several of them: m^X overweights samples that hold more); at k = 2, d = 5
+    ``sum`` from −0.0013 to −0.0011; at k = 2, d = 60 ``mean`` from +0.0009 to +0.0027."""
     strata_count = len(strata.weight)
     seen = np.bincount(
         (owner * k + cls) * strata_count + stratum, minlength=nodes * k * strata_count
     ).reshape(nodes * k, strata_count)
     seen = seen.astype(float)
     seen[np.arange(nodes) * k, own] += 1.0
-    rate = np.stack([strata.edge[c == 0][own] for c in range(k)], axis=1)
+    edge = np.stack([strata.edge[c == 0][own] for c in range(k)], axis=1)
+    rate = -np.log1p(-np.minimum(edge, 1.0 - 1e-12))  # − log(1 − e_b)
     view = np.hstack([seen, rate.reshape(nodes * k, strata_count)])
     loglik = view @ strata.view_table + strata.log_weight  # (W k, R)
+    row, b = np.nonzero(seen >= 2)  # log C(m, x) where it is not x log m
+    x = seen[row, b].astype(int)
+    for value in np.unique(x):
+        pick = x == value
+        np.add.at(loglik, row[pick], strata.many(int(value))[b[pick]])
     chance = np.exp(loglik - loglik.max(axis=1, keepdims=True))
     cumulative = np.cumsum(chance, axis=1)
     cumulative /= cumulative[:, -1:]
