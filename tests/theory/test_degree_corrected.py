@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from scipy.special import gammaln
+from scipy.stats import binom
 
 from gnnrg.generators.degrees import sample_propensities
 from gnnrg.parameters import block_probabilities
@@ -17,7 +17,7 @@ from gnnrg.theory.degree_corrected import (
     class_reach,
     stratum_pairs,
 )
-from gnnrg.theory.neighbourhood import _given_view, _solve_tilt, _structure
+from gnnrg.theory.neighbourhood import _given_count, _in_sample, _solve_tilt, _structure
 
 SIZE = 200
 
@@ -109,56 +109,100 @@ def test_tilt_solves_the_count_and_keeps_hubs():
     assert abs(tilted[0, 2] / 2 - exact) < 0.02 + error < abs(plain[0, 2] - exact)
 
 
-def _one_view(b: int, seen: int, nodes: int, seed: int = 1):
-    """The class samples drawn for ``nodes`` nodes of the lowest stratum (their edge
-    probabilities small) that each see ``seen`` nodes of stratum b in the other class, at
-    n = 1000, d = 5, power law 2.5: the structure, its p_in θ rates and the samples."""
+def _structure_at_d5():
+    """The degree-corrected structure at n = 1000, d = 5, λ = 1, power law 2.5 (two classes)
+    and its stratum means θ."""
     p_in, p_out = block_probabilities(1000, 5, 1.0)
     strata, _, _ = _structure(1000, 2, p_in, p_out, "sum", ("powerlaw", 2.5, 1.0), 0)
-    owner = np.repeat(np.arange(nodes), seen)
-    sample = _given_view(strata, np.zeros(nodes, dtype=np.int64), owner, np.ones(len(owner), int),
-                         np.full(len(owner), b), nodes, 2, np.random.default_rng(seed))  # fmt: skip
-    theta = np.array([c.propensity for c in _components(1000, 2, p_in, p_out, "powerlaw",
-                                                         2.5, 1.0, 0)])  # fmt: skip
-    return strata, p_in * theta, sample[:, 1]
+    comps = _components(1000, 2, p_in, p_out, "powerlaw", 2.5, 1.0, 0)
+    return strata, p_in, np.array([c.propensity for c in comps])
+
+
+def _drawn(strata, own: int, count: int, nodes: int, seed: int = 2):
+    """Class samples and neighbours' strata for ``nodes`` nodes of stratum ``own`` with
+    ``count`` neighbours in the other class (none in their own), in batches of 10 000 as the
+    form draws them (1 000 there)."""
+    rng = np.random.default_rng(seed)
+    samples, owners, strata_drawn = [], [], []
+    for start in range(0, nodes, 10_000):
+        size = min(10_000, nodes - start)
+        at = np.full(size, own)
+        counts = np.column_stack([np.zeros(size, dtype=int), np.full(size, count)])
+        sample = _given_count(strata, at, counts, strata.tilt(at, counts, 500), rng)
+        owner = np.repeat(np.arange(size), count)
+        cls = np.ones(len(owner), dtype=np.int64)
+        strata_drawn.append(_in_sample(strata, sample, at, owner, cls, counts, rng))
+        owners.append(owner + start)
+        samples.append(sample)
+    return np.concatenate(samples), np.concatenate(owners), np.concatenate(strata_drawn)
 
 
 def test_a_neighbours_own_class_moves_its_reach_by_one_on_average():
     """A neighbour's expected edges into its own class already hold that the class holds it
-    (a hub's class shares the hub's mass out: its other nodes are smaller). Its own class's
-    sample, drawn given a view of it, moves them by 1 on average, for a hub as for a body
-    node; against the samples' plain mean the move counts the hub's share twice (0.6 for the
-    top stratum here, measured; the two-layer ``sum`` error at k = 2, d = 5 fell from −0.0029
-    to −0.0013 once it was mended)."""
-    for b in (10, 44, 47):
-        strata, rates, sample = _one_view(b, 1, 20_000)
-        lift = strata.reach[0][sample, b]
+    (a hub's class shares the hub's mass out: its other nodes are smaller). Over the samples
+    its class is drawn from, given that they hold it, the sample's reach moves them by 1 on
+    average; against the samples' plain mean the move counts the hub's share twice (0.6 for
+    the top stratum: the two-layer ``sum`` error at k = 2, d = 5 fell from −0.0029 to −0.0013
+    once it was mended)."""
+    strata, p_in, theta = _structure_at_d5()
+    sample, owner, stratum = _drawn(strata, 20, 1, 60_000)
+    for b in (10, 38):  # drawn: the neighbours of that stratum and their class's samples
+        lift = strata.reach[0][sample[owner[stratum == b], 1], b]
         assert abs(lift.mean() - 1.0) < 0.02 + 3 * lift.std() / np.sqrt(len(lift))
-        plain, _, _ = class_reach(1000, 2, rates[b : b + 1], "powerlaw", exponent=2.5)
-        if b == 47:  # the same samples, the plain mean
-            assert plain[sample, 0].mean() < 0.8
+    top = len(theta) - 1  # the samples that hold a top hub, each as often as it holds one
+    ratio, weight, members = strata.reach
+    seen = weight * members[:, top] / (weight @ members[:, top])
+    plain, _, _ = class_reach(1000, 2, p_in * theta[top:], "powerlaw", exponent=2.5)
+    assert abs(seen @ ratio[:, top] - 1.0) < 1e-9 and seen @ plain[:, 0] < 0.8
 
 
-def test_class_samples_given_a_view_follow_the_binomial_posterior():
-    """A node that sees x nodes of a stratum rules out the samples holding fewer and weighs
-    the rest by C(m, x) (1 − e)^m: the drawn samples' mean m there is the exact posterior's
-    within three standard errors, and far from what m^x exp(−m e) (a Poisson view) gives."""
-    b, x, nodes = 20, 3, 40_000
-    strata, _, sample = _one_view(b, x, nodes)
-    _, weight, members = strata.reach
-    m = members[:, b]
-    assert (m[sample] >= x).all()
-    e = strata.edge[False][0]
-    base = np.log(weight) + members @ np.log1p(-e)
-    with np.errstate(divide="ignore"):
-        exact = (
-            base + gammaln(m + 1) - gammaln(np.maximum(m - x + 1, 1)) + np.where(m >= x, 0, -np.inf)
-        )
-        poisson = np.log(weight) - members @ e + x * np.log(m)
-    drawn = m[sample]
-    for log_p in (exact, poisson):
-        p = np.exp(log_p - log_p.max())
-        p /= p.sum()
-        mean, sd = p @ m, np.sqrt(p @ m**2 - (p @ m) ** 2)
-        close = abs(drawn.mean() - mean) < 3 * sd / np.sqrt(nodes)
-        assert close if log_p is exact else not close
+def _exact_count_law(members: np.ndarray, e: np.ndarray, count: int) -> np.ndarray:
+    """log P(K = count | r) of Σ_b Bin(m_rb, e_b) per sample r (members (S, R)), the
+    binomials convolved exactly."""
+    out = np.empty(members.shape[1])
+    support = np.arange(count + 1)
+    for r in range(members.shape[1]):
+        pmf = np.zeros(count + 1)
+        pmf[0] = 1.0
+        for b in np.flatnonzero(members[:, r]):
+            pmf = np.convolve(pmf, binom.pmf(support, int(members[b, r]), e[b]))[: count + 1]
+        out[r] = np.log(max(pmf[count], 1e-300))
+    return out
+
+
+def test_class_samples_given_a_count_follow_the_exact_posterior():
+    """A class's sample drawn given a node's count K there follows the exact posterior
+    w_r P(K | r), P(K | r) the law of Σ_b Bin(m_rb, e_b): the drawn samples' mean number of
+    hubs and mean reach agree with it within four standard errors, for a body node with a
+    few neighbours and a hub with about its usual count."""
+    strata, _, _ = _structure_at_d5()
+    ratio, weight, members = strata.reach
+    hubs = members[:, -8:].sum(axis=1)
+    reach = ratio[:, members.shape[1] + 20]  # a body stratum's reach into the class
+    for own, count in ((15, 2), (15, 5), (40, 90)):
+        exact = _exact_count_law(strata.members, strata.edge[False][own], count)
+        post = np.exp(exact - exact.max()) * weight
+        post /= post.sum()
+        drawn = _drawn(strata, own, count, 20_000, seed=3)[0][:, 1]
+        for stat in (hubs, reach):
+            error = stat[drawn].std() / np.sqrt(len(drawn))
+            assert abs(stat[drawn].mean() - post @ stat) < 4 * error + 1e-4
+
+
+def test_neighbours_are_drawn_from_their_class_sample():
+    """A neighbour's stratum is one its class's sample holds; in its own class a node is not
+    its own neighbour (a stratum holding only the node itself gives none)."""
+    strata, _, _ = _structure_at_d5()
+    members = strata.members.T
+    sample, owner, stratum = _drawn(strata, 30, 3, 5_000)
+    assert (members[sample[owner, 1], stratum] >= 1).all()
+    top = members.shape[1] - 1
+    alone = np.flatnonzero(members[:, top] == 1)[:1]  # a sample whose top stratum is one node
+    nodes = 2_000
+    at = np.full(nodes, top)
+    counts = np.column_stack([np.full(nodes, 3), np.zeros(nodes, dtype=int)])
+    sample = np.column_stack([np.full(nodes, alone[0]), np.zeros(nodes, dtype=int)])
+    owner = np.repeat(np.arange(nodes), 3)
+    cls = np.zeros(len(owner), dtype=np.int64)
+    mine = _in_sample(strata, sample, at, owner, cls, counts, np.random.default_rng(4))
+    assert (mine != top).all()
