@@ -364,9 +364,7 @@ def class_reach(
         within = np.broadcast_to(np.asarray(within), np.shape(x))
         seen = weight[:, None] * members[:, np.maximum(within, 0)]  # (R, len(x))
         total = seen.sum(axis=0)
-        member = (within >= 0) & (total > 0)
-        conditional = np.divide((seen * values).sum(axis=0), total, out=mean.copy(),
-                                where=member)  # fmt: skip
-        mean = np.where(member, conditional, mean)
+        mean = np.divide((seen * values).sum(axis=0), total, out=mean.copy(),
+                         where=(within >= 0) & (total > 0))  # fmt: skip
     ratio = np.divide(values, mean, out=np.ones_like(values), where=mean > 0)
     return ratio, weight, members

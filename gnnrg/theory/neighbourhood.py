@@ -320,7 +320,7 @@ class _Strata:
         if reach is not None:
             _, weight, members = reach
             self.log_weight = np.log(weight)
-            self.members = members.T  # (S, R): each class sample's nodes per stratum
+            self.members = members  # (R, S): each class sample's nodes per stratum
 
     def tilt(self, own: np.ndarray, counts: np.ndarray, size: int) -> np.ndarray:
         """Each node's tilt t per class (W, k) given its neighbour count K there: i's edges
@@ -344,10 +344,7 @@ class _Strata:
     def tilted(self, rel: bool, own: np.ndarray, t: np.ndarray) -> np.ndarray:
         """e_b(t) of nodes in strata ``own`` with tilts ``t`` to a class (``rel``: their own)."""
         e = self.edge[rel][own]
-        if len(self.weight) == 1:
-            return e
-        with np.errstate(invalid="ignore", divide="ignore"):  # e = 1 with K = 0: not joined
-            return np.nan_to_num(e * t[:, None] / (1.0 - e + e * t[:, None]))
+        return e if len(self.weight) == 1 else _tilted(e, t)
 
     def neighbours(self, own: np.ndarray, same: np.ndarray, t: np.ndarray, rng) -> np.ndarray:
         """A stratum for each neighbour, of i's class where ``same``, i in stratum ``own``
@@ -359,10 +356,8 @@ class _Strata:
             if len(self.weight) == 1:
                 out[pick] = 0
                 continue
-            cumulative = np.cumsum(self.frac[rel][own[pick]] * self.tilted(rel, own[pick], t[pick]),
-                                   axis=1)  # fmt: skip
-            below = u[pick, None] * cumulative[:, -1:] > cumulative
-            out[pick] = np.minimum(below.sum(axis=1), len(self.weight) - 1)
+            share = self.frac[rel][own[pick]] * self.tilted(rel, own[pick], t[pick])
+            out[pick] = _draw(share, u[pick])
         return out
 
 
@@ -656,25 +651,22 @@ def _given_count(strata, own, counts, tilt, rng) -> np.ndarray:
     graphs (realised over expected, degree 82–160: 0.053 against 0.096; 0.064 this way), the
     form reading +0.0017 to +0.0027 above the graph averages there; this way −0.0000 to
     +0.0008."""
-    members = strata.members  # (S, R)
+    members = strata.members.T  # (S, R)
     nodes, k = counts.shape
     out = np.empty((nodes, k), dtype=np.int64)
     for c in range(k):
         e = np.minimum(strata.edge[c == 0][own], 1.0 - 1e-12)  # (W, S)
         t = tilt[:, c]
         total = counts[:, c].astype(float)
-        tilted = e * t[:, None] / (1.0 - e + e * t[:, None])
+        tilted = _tilted(e, t)
         loglik = np.log1p(e * (t[:, None] - 1.0)) @ members + strata.log_weight
         seen = (total > 0) & (t > 0)
-        lattice = _log_lattice(total[seen, None], tilted[seen] @ members,
-                               (tilted[seen] * (1.0 - tilted[seen])) @ members)  # fmt: skip
+        near = tilted[seen]
+        lattice = _log_lattice(total[seen, None], near @ members, (near * (1.0 - near)) @ members)
         loglik[seen] += lattice - (total[seen] * np.log(t[seen]))[:, None]
         if c == 0:
             loglik += np.log(np.maximum(members[own], 1e-12))
-        chance = np.exp(loglik - loglik.max(axis=1, keepdims=True))
-        cumulative = np.cumsum(chance, axis=1)
-        below = rng.random(nodes)[:, None] * cumulative[:, -1:] > cumulative
-        out[:, c] = np.minimum(below.sum(axis=1), members.shape[1] - 1)
+        out[:, c] = _draw(np.exp(loglik - loglik.max(axis=1, keepdims=True)), rng.random(nodes))
     return out
 
 
@@ -696,7 +688,7 @@ def _in_sample(strata, sample, own, owner, cls, counts, rng) -> np.ndarray:
     the sample's m_rb nodes of stratum b (i itself left out of its own), tilted so that they
     sum to K, the neighbour ∝ m_rb e_b(t)."""
     nodes, k = counts.shape
-    members = strata.members.T  # (R, S)
+    members = strata.members  # (R, S)
     rows = np.arange(nodes)
     out = np.empty(len(owner), dtype=np.int64)
     for c in range(k):
@@ -704,16 +696,24 @@ def _in_sample(strata, sample, own, owner, cls, counts, rng) -> np.ndarray:
         if c == 0:
             m[rows, own] = np.maximum(m[rows, own] - 1.0, 0.0)
         e = strata.edge[c == 0][own]
-        t = _solve_tilt(m, e, counts[:, c])
-        with np.errstate(invalid="ignore", divide="ignore"):
-            tilted = np.nan_to_num(e * t[:, None] / (1.0 - e + e * t[:, None]))
-        share = m * tilted
+        share = m * _tilted(e, _solve_tilt(m, e, counts[:, c]))
         pick = cls == c
-        cumulative = np.cumsum(share[owner[pick]], axis=1)
-        u = rng.random(int(pick.sum()))
-        below = u[:, None] * cumulative[:, -1:] > cumulative
-        out[pick] = np.minimum(below.sum(axis=1), members.shape[1] - 1)
+        out[pick] = _draw(share[owner[pick]], rng.random(int(pick.sum())))
     return out
+
+
+def _tilted(e: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """The tilted edge probabilities e t / (1 − e + e t) (rows of e, one t per row; an edge
+    certain with t = 0, a count of 0, is not there)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.nan_to_num(e * t[:, None] / (1.0 - e + e * t[:, None]))
+
+
+def _draw(weights: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """A column for each row, in proportion to the row's weights, by its uniform in ``u``."""
+    cumulative = np.cumsum(weights, axis=1)
+    below = u[:, None] * cumulative[:, -1:] > cumulative
+    return np.minimum(below.sum(axis=1), weights.shape[1] - 1)
 
 
 def _solve_tilt(m: np.ndarray, e: np.ndarray, total: np.ndarray) -> np.ndarray:

@@ -180,7 +180,7 @@ def test_class_samples_given_a_count_follow_the_exact_posterior():
     hubs = members[:, -8:].sum(axis=1)
     reach = ratio[:, members.shape[1] + 20]  # a body stratum's reach into the class
     for own, count in ((15, 2), (15, 5), (40, 90)):
-        exact = _exact_count_law(strata.members, strata.edge[False][own], count)
+        exact = _exact_count_law(strata.members.T, strata.edge[False][own], count)
         post = np.exp(exact - exact.max()) * weight
         post /= post.sum()
         drawn = _drawn(strata, own, count, 20_000, seed=3)[0][:, 1]
@@ -193,7 +193,7 @@ def test_neighbours_are_drawn_from_their_class_sample():
     """A neighbour's stratum is one its class's sample holds; in its own class a node is not
     its own neighbour (a stratum holding only the node itself gives none)."""
     strata, _, _ = _structure_at_d5()
-    members = strata.members.T
+    members = strata.members
     sample, owner, stratum = _drawn(strata, 30, 3, 5_000)
     assert (members[sample[owner, 1], stratum] >= 1).all()
     top = members.shape[1] - 1
