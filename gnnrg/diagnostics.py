@@ -276,8 +276,8 @@ def _summary(
         out["classes"] = len(np.unique(y))
         out["edge_homophily"] = edge_homophily(edges, y)
         out["adjusted_homophily"] = adjusted_homophily(edges, y)
-        if out["classes"] >= 2:
-            out.update(estimate_edge_parameters(edges, y))
+        if out["classes"] >= 2 and edges.shape[1] and np.bincount(y).max() >= 2:
+            out.update(estimate_edge_parameters(edges, y))  # else nothing to fit (no edges)
         x = _node_array(data, "x")
         if x is not None and out["classes"] >= 2:
             out.update(estimate_feature_parameters(x, y))

@@ -46,6 +46,17 @@ def test_profile_without_labels_skips_mixing_and_the_matched_model():
 FIXTURE = Path(__file__).parent / "fixtures" / "tiny"
 
 
+def test_profile_of_a_labelled_graph_without_edges_fits_no_edge_parameters(tmp_path, capsys):
+    """Found by the fuzz test: a self loop alone (dropped) left no edges, and the SBM fit
+    raised; now the statistics come without p_in, p_out, d and λ."""
+    (tmp_path / "e.txt").write_text("0 0\n")
+    (tmp_path / "y.txt").write_text("0\n0\n1\n")
+    code = main(["profile", str(tmp_path / "e.txt"), "--labels", str(tmp_path / "y.txt"), "--json"])
+    printed = json.loads(capsys.readouterr().out.splitlines()[0])
+    assert code == 0 and printed["num_edges"] == 0 and printed["classes"] == 2
+    assert "lam" not in printed and "p_in" not in printed
+
+
 def test_cli_profile_prints_statistics_and_draws(tmp_path, capsys):
     files = ["--labels", str(FIXTURE / "labels.txt"), "--features", str(FIXTURE / "features.txt")]
     figure = tmp_path / "profile.png"

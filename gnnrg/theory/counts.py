@@ -42,6 +42,8 @@ def count_law(trials: float, p: float, finite: bool = True) -> tuple[np.ndarray,
     ([0, 1, 2], 1.0)
     """
     p = min(max(p, 0.0), 1.0)
+    if p < 1e-300:  # no count above 0 has mass 1e-15 (scipy overflows on subnormal p)
+        p = 0.0
     mean = trials * p
     sd = math.sqrt(mean * (1 - p) if finite else mean)
     high = int(mean + 9 * sd + 40)

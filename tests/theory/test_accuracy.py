@@ -89,6 +89,13 @@ def test_poisson_limit_approaches_binomial():
     assert abs(fin - poi) < 5e-4
 
 
+def test_a_vanishing_edge_probability_is_no_edge():
+    """A subnormal p (found by the fuzz test: scipy's binomial overflowed on it) counts as 0:
+    no neighbours, the features alone."""
+    tiny = one_layer_accuracy(4, 0.0, 1.1125369292536007e-308, 0.5, norm="sum")
+    assert tiny == one_layer_accuracy(4, 0.0, 0.0, 0.5, norm="sum")
+
+
 def test_no_aggregation_beats_features_at_lam_zero():
     n, mu = 1000, 0.7
     p = 10 / n
