@@ -320,14 +320,14 @@ def _reach_table(
 
 
 def _on_grid(table: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """Rows of a reach table read at x (a row's own x in each row of ``x``), linear in log x
-    between the grid's points (clamped to its ends)."""
+    """A reach table (one row, or rows) read at x, linear in log x between the grid's points
+    (clamped to its ends): every row at the same x, or each row of ``x`` in its own row."""
     logx = np.log(_REACH_X)
     at = np.clip(np.log(np.maximum(x, 1e-300)), logx[0], logx[-1])
     left = np.minimum(np.searchsorted(logx, at, side="right") - 1, len(logx) - 2)
     frac = (at - logx[left]) / (logx[left + 1] - logx[left])
-    if table.ndim == 1:
-        return table[left] * (1 - frac) + table[left + 1] * frac
+    if table.ndim == 1 or np.ndim(x) == 1:
+        return table[..., left] * (1 - frac) + table[..., left + 1] * frac
     return (np.take_along_axis(table, left, axis=-1) * (1 - frac)
             + np.take_along_axis(table, left + 1, axis=-1) * frac)  # fmt: skip
 
@@ -428,7 +428,7 @@ def class_reach(
     """
     table, members, weight = _reach_table(n // classes, law, float(exponent), float(sigma),
                                           int(population), int(seed))  # fmt: skip
-    values = _on_grid(table, np.broadcast_to(np.asarray(x, dtype=float), (len(table), len(x))))
+    values = _on_grid(table, np.asarray(x, dtype=float))
     mean = weight @ values
     if within is not None:  # a member's own class: the samples as the member sees them
         within = np.broadcast_to(np.asarray(within), np.shape(x))

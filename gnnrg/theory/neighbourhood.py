@@ -461,10 +461,12 @@ class _Neighbourhoods:
         e_in = np.empty((len(cls), k))
         e_out = np.empty((len(cls), k))
         expect = np.empty((len(cls), k))
+        theirs = []  # i's class-c neighbours per stratum, (W, S) for each c
         for c in range(k):
             same_l = cls == c
             # l meets i's other class-c neighbours: their strata are known
-            mine = batch.by_stratum(same_l.astype(float))  # (W, S)
+            mine = batch.by_stratum(same_l.astype(float))
+            theirs.append(mine)
             row, self_p = batch.edges(c)
             expected = (mine[owner] * row).sum(axis=1) - same_l * self_p
             expect[:, c] = expected
@@ -509,9 +511,7 @@ class _Neighbourhoods:
                                 strata.share[False][stratum])  # fmt: skip
                 ends = _normalised(ends * apart[owner], ends)
             else:  # class c's sample less i and its neighbours there (their strata known)
-                left = strata.members[sample[:, c]] - batch.by_stratum(same_l.astype(float))
-                if c == 0:
-                    left[np.arange(nodes), own] -= 1.0
+                left = _sample_nodes(strata, sample, own, c) - theirs[c]
                 outside_w = _normalised(np.maximum(left, 0.0), weight)
                 ends = _normalised(outside_w[owner] * batch.edges(c)[0], outside_w[owner])
             end_mean = (ends * np.where(same_l[:, None], once[True][0], once[False][0])).sum(1)
@@ -716,13 +716,9 @@ def _in_sample(strata, sample, own, owner, cls, counts, rng) -> np.ndarray:
     degree >= 129 were 0.057 of the nodes with one neighbour, against 0.066 exactly and in
     the graphs. They still serve a node not drawn in ``_REJECTIVE`` tries."""
     nodes, k = counts.shape
-    members = strata.members  # (R, S)
-    rows = np.arange(nodes)
     out = np.empty(len(owner), dtype=np.int64)
     for c in range(k):
-        m = members[sample[:, c]].copy()  # (W, S)
-        if c == 0:
-            m[rows, own] = np.maximum(m[rows, own] - 1.0, 0.0)
+        m = _sample_nodes(strata, sample, own, c)
         e = strata.edge[c == 0][own]
         total = counts[:, c]
         tilted = _tilted(e, _solve_tilt(m, e, total))
@@ -735,19 +731,25 @@ def _in_sample(strata, sample, own, owner, cls, counts, rng) -> np.ndarray:
             hit = trial.sum(axis=1) == total[todo]
             drawn[todo[hit]] = trial[hit]
             todo = todo[~hit]
-        pick = cls == c
-        if len(todo):  # not drawn: each neighbour in proportion to m_b e_b(t)
-            left = np.isin(owner[pick], todo)
-            share = np.zeros(m.shape)
-            share[todo] = m[todo] * tilted[todo]
-            where = np.flatnonzero(pick)[left]
-            out[where] = _draw(share[owner[where]], rng.random(len(where)))
-            drawn[todo] = 0
-        strata_of = np.repeat(np.tile(np.arange(m.shape[1]), nodes), drawn.ravel())
-        kept = pick.copy()
-        kept[pick] = ~np.isin(owner[pick], todo) if len(todo) else True
-        out[kept] = strata_of  # a node's neighbours in class c are consecutive, by node
+        pick = np.flatnonzero(cls == c)  # a node's neighbours in class c: consecutive, by node
+        failed = np.zeros(nodes, dtype=bool)
+        failed[todo] = True
+        fell = failed[owner[pick]]
+        out[pick[~fell]] = np.repeat(np.tile(np.arange(m.shape[1]), nodes), drawn.ravel())
+        if fell.any():  # not drawn: each neighbour in proportion to m_b e_b(t)
+            at = owner[pick[fell]]
+            out[pick[fell]] = _draw(m[at] * tilted[at], rng.random(len(at)))
     return out
+
+
+def _sample_nodes(strata, sample, own, c: int) -> np.ndarray:
+    """The nodes per stratum (W, S) of each node's class-c sample, itself left out of its
+    own class (c = 0)."""
+    m = strata.members[sample[:, c]]  # a copy (fancy indexing)
+    if c == 0:
+        rows = np.arange(len(own))
+        m[rows, own] = np.maximum(m[rows, own] - 1.0, 0.0)
+    return m
 
 
 def _tilted(e: np.ndarray, t: np.ndarray) -> np.ndarray:
