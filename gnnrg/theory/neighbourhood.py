@@ -699,7 +699,7 @@ def _log_lattice(x: np.ndarray, mean: np.ndarray, var: np.ndarray) -> np.ndarray
     sd = np.sqrt(np.maximum(var, 1e-12))
     high, low = (x + 0.5 - mean) / sd, (x - 0.5 - mean) / sd
     upper = low > 0  # both above the mean: the upper tails' difference keeps its digits
-    mass = np.where(upper, ndtr(-low) - ndtr(-high), ndtr(high) - ndtr(low))
+    mass = ndtr(np.where(upper, -low, high)) - ndtr(np.where(upper, -high, low))
     density = -0.5 * np.minimum(high**2, low**2) - np.log(sd) - 0.5 * math.log(2 * math.pi)
     with np.errstate(divide="ignore"):
         return np.where(mass > 1e-200, np.log(np.maximum(mass, 1e-300)), density)
