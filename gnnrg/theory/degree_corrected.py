@@ -3,7 +3,7 @@ r"""Neighbour-count laws of degree-corrected cSBM graphs, as :func:`gnnrg.csbm` 
 With ``degree_law`` the generator gives every node a propensity θ (drawn from the law, then
 normalised to mean 1 within its class) and the pair (i, j) Poisson(p θ_i θ_j) edges, merged into
 one: the edge is present with probability 1 − exp(−p θ_i θ_j). Given θ_i, node i's neighbours in
-a class are a sum of independent Bernoullis, approximated here by a binomial with the same mean,
+a class are a sum of independent Bernoullis, approximated here by a binomial with its mean,
 
 .. math::
 
@@ -15,7 +15,10 @@ where the mean θ̄ of the node's own class excludes θ_i itself (the normalisat
 (n_c − θ_i)/(n_c − 1)) and the merging term g is averaged over a seeded population of
 normalised propensities. The nodes are then grouped into strata of θ (finer in the tail) and
 each stratum becomes one :class:`gnnrg.theory.kclass.Component`: the one-layer accuracy of a
-degree-corrected graph is the mixture of the plain count laws over the strata.
+degree-corrected graph is the mixture of the plain count laws over the strata. A stratum's
+binomial also has the Bernoulli sum's variance (:func:`count_dispersion`: fewer trials, the
+mean kept), which is below the binomial of its mean where the hubs make the probabilities
+unequal.
 
 The population is importance-sampled in each class sample's largest propensity (power law:
 the rare class whose largest raw θ outweighs the rest carries the tail's expectations), and it
@@ -24,8 +27,8 @@ own and another class (:func:`stratum_pairs`), how a class sample moves a class'
 (:func:`class_reach`) and, from the same class samples, the strata's expected degrees
 (:func:`stratum_degrees`).
 
-Approximations, measured in ``theory/accuracy.md``: the Bernoulli sum as a binomial, one count
-law per stratum, and the population sample of propensities.
+Approximations, measured in ``theory/accuracy.md``: the Bernoulli sum as a binomial of its
+mean and variance, one count law per stratum, and the population sample of propensities.
 """
 
 from __future__ import annotations
