@@ -233,8 +233,8 @@ def propensity_components(
     # the own class's law with its counts' variance; another class's keeps the binomial of its
     # mean (its variance within 1–2% of it: shaped too, the one-layer rows of the error table
     # moved by at most 0.0002, and a grid's rivals no longer shared their trials, 30–60% slower)
-    spread = count_dispersion(n, classes, p_in, p_out, law, exponent=exponent, sigma=sigma,
-                              population=population, seed=seed)[0]  # fmt: skip
+    spread = _own_dispersion(_spread_tables(size, law, float(exponent), float(sigma),
+                                            int(population), int(seed)), p_in)  # fmt: skip
     components = []
     for b, weight in enumerate(nodes / nodes.sum()):  # an empty stratum: weight 0, kept
         q = []
@@ -475,35 +475,46 @@ def count_dispersion(
     >>> comps[10].law(True)[0] < comps[10].same_trials   # so its law has fewer trials
     True
     """
-    key = (n // classes, law, float(exponent), float(sigma), int(population), int(seed))
-    t = _spread_tables(*key)
-    theta, stratum, node = t["theta"], t["stratum"], t["weight"]
+    t = _spread_tables(n // classes, law, float(exponent), float(sigma), int(population),
+                       int(seed))  # fmt: skip
+    return _own_dispersion(t, p_in), _other_dispersion(t, p_out)
 
-    def read(log_table: np.ndarray, x: np.ndarray) -> np.ndarray:  # linear in log–log: exact
-        # where the table is a power of x (a reach ∝ x and its squares ∝ x² far below
-        # saturation), where a plain read's chords would lift a square by 2%
-        return np.exp(_on_grid(log_table, x))
 
-    x = p_in * theta  # the own class: the node's sample, less the node itself
-    itself = -np.expm1(-x * theta)
-    own = read(t["reach"], x[:, None])[:, 0] - itself
-    own_sq = read(t["squares"], x[:, None])[:, 0] - itself**2
-    x = p_out * theta  # another class: any sample, independent of the node's
-    other = read(t["mean"], x)
-    other_sq = read(t["mean_squares"], x)
+def _own_dispersion(t: dict[str, np.ndarray], p_in: float) -> np.ndarray:
+    """:func:`count_dispersion` into the node's own class: its sample, less the node itself."""
+    x = p_in * t["theta"]
+    itself = -np.expm1(-x * t["theta"])
+    own = _on_log_grid(t["reach"], x[:, None])[:, 0] - itself
+    own_sq = _on_log_grid(t["squares"], x[:, None])[:, 0] - itself**2
+    return _ratio(t, own, own - own_sq)
+
+
+def _other_dispersion(t: dict[str, np.ndarray], p_out: float) -> np.ndarray:
+    """:func:`count_dispersion` into another class: any sample, independent of the node's."""
+    x = p_out * t["theta"]
+    other = _on_log_grid(t["mean"], x)
     shift = np.maximum(_on_grid(t["spread"], x), 0.0)  # Var S over the samples, given θ
-    strata = len(_EDGES)
+    return _ratio(t, other, other - _on_log_grid(t["mean_squares"], x) + shift)
+
+
+def _on_log_grid(log_table: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """:func:`_on_grid` of a log table, linear in log–log: exact where the table is a power of
+    x (a reach ∝ x and its squares ∝ x² far below saturation), where a plain read's chords
+    would lift a square by 2%."""
+    return np.exp(_on_grid(log_table, x))
+
+
+def _ratio(t: dict[str, np.ndarray], s: np.ndarray, within: np.ndarray) -> np.ndarray:
+    """Var K / E K per stratum over the spread nodes (weighted): E[within] + Var S over E S."""
+    strata, stratum, node = len(_EDGES), t["stratum"], t["weight"]
     total = np.maximum(np.bincount(stratum, node, strata), 1e-300)
 
     def mean(values: np.ndarray) -> np.ndarray:
         return np.bincount(stratum, node * values, strata) / total
 
-    out = []
-    for s, within in ((own, own - own_sq), (other, other - other_sq + shift)):
-        m = mean(s)
-        var = np.maximum(mean(within) + mean(s**2) - m**2, 0.0)
-        out.append(np.divide(var, m, out=np.ones(strata), where=m > 1e-12))
-    return out[0], out[1]
+    m = mean(s)
+    var = np.maximum(mean(within) + mean(s**2) - m**2, 0.0)
+    return np.divide(var, m, out=np.ones(strata), where=m > 1e-12)
 
 
 def class_reach(

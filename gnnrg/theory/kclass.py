@@ -66,10 +66,10 @@ class Component:
     """One law of a node's neighbour counts: a share of the nodes whose same-class count is
     Bin(``same_trials``, ``same_p``) and each other class's count Bin(``other_trials``,
     ``other_p``), all independent; ``propensity``: the stratum's mean propensity θ (degree
-    correction). ``same_shape`` and ``other_shape``, where given, are the laws' trials
-    instead (the mean kept): a sum of Bernoullis with unequal probabilities (a node's edges
-    to nodes of unequal propensities) varies less than the binomial of its mean, and the
-    binomial with fewer trials matches its variance (see :meth:`law`)."""
+    correction). ``same_shape``, where given, is the same-class law's trials instead (the
+    mean kept): a sum of Bernoullis with unequal probabilities (a node's edges to nodes of
+    unequal propensities) varies less than the binomial of its mean, and the binomial with
+    fewer trials matches its variance (see :meth:`law`)."""
 
     weight: float
     same_trials: int
@@ -78,20 +78,22 @@ class Component:
     other_p: float
     propensity: float | None = None
     same_shape: int | None = None
-    other_shape: int | None = None
 
     def law(self, same: bool) -> tuple[int, float]:
         """(trials, p) of the count law into the node's own class (``same``) or another: the
-        partners and their mean edge probability, or ``*_shape`` trials with the same mean.
+        partners and their mean edge probability, or into its own class ``same_shape`` trials
+        with the same mean.
 
         Examples
         --------
         >>> Component(1.0, 100, 0.04, 100, 0.01, same_shape=50).law(True)
         (50, 0.08)
         """
-        trials, p, shape = ((self.same_trials, self.same_p, self.same_shape) if same
-                            else (self.other_trials, self.other_p, self.other_shape))  # fmt: skip
-        return (trials, p) if shape is None else (shape, p * trials / shape)
+        if not same:
+            return self.other_trials, self.other_p
+        if self.same_shape is None:
+            return self.same_trials, self.same_p
+        return self.same_shape, self.same_p * self.same_trials / self.same_shape
 
 
 def argmax_probability(
@@ -215,13 +217,12 @@ def _two_class(s: np.ndarray, components: list[Component], delta: int) -> np.nda
 
 def _joint(components: list[Component], rivals: int) -> tuple[np.ndarray, ...]:
     """(k_y, M, probability) of every cell above 1e-13 (dropped: below 1e-8 in all) of the
-    components' mixture: k_y by its law and M, the total of ``rivals`` other classes, by the
-    sum of theirs (Bin(rivals · t, p) for the other classes' Bin(t, p),
-    :meth:`Component.law`), added up per (k_y, M)."""
-    laws = []
-    for c in components:
-        trials, p = c.law(False)
-        laws.append((c.weight, count_law(*c.law(True)), count_law(rivals * trials, p)))
+    components' mixture: k_y by its law (:meth:`Component.law`) and M, the total of ``rivals``
+    other classes, ~ Bin(rivals · other_trials, other_p), added up per (k_y, M)."""
+    laws = [
+        (c.weight, count_law(*c.law(True)), count_law(rivals * c.other_trials, c.other_p))
+        for c in components
+    ]
     grid = np.zeros((max(int(a[0][-1]) for _, a, _ in laws) + 1,
                      max(int(b[0][-1]) for _, _, b in laws) + 1))  # fmt: skip
     for weight, (ks, ps), (ms, pm) in laws:
@@ -234,21 +235,20 @@ def _cells(
     components: list[Component], classes: int, *, merge: bool = True
 ) -> tuple[np.ndarray, ...]:
     """Every (k_y, M) with its exact probability summed over the components (M = Σ_c k_c the
-    others' total, a sum of iid binomials: Bin((k − 1) t, q) for each class's Bin(t, q)),
-    cells under 1e-13 dropped;
+    others' total, a sum of iid binomials: Bin((k − 1) n_c, q)), cells under 1e-13 dropped;
     with ``merge=False`` every (component, k_y, M).
 
     The cells are ordered by the margin of a node whose rivals split M evenly, so that the
     systematic sample of :func:`_population` takes neighbouring strata of nearly equal accuracy
     (across components too: a node's counts, not its stratum, set its margins). Returns
-    (a rival's trials t, k_y, M, cumulative probability, component), one entry per cell
+    (rival class size, k_y, M, cumulative probability, component), one entry per cell
     (component -1 when merged).
     """
     parts = []
     groups = (
-        [(t, [c for c in components if c.law(False)[0] == t], -1)
-         for t in sorted({c.law(False)[0] for c in components})]
-        if merge else [(c.law(False)[0], [c], b) for b, c in enumerate(components)]
+        [(t, [c for c in components if c.other_trials == t], -1)
+         for t in sorted({c.other_trials for c in components})]
+        if merge else [(c.other_trials, [c], b) for b, c in enumerate(components)]
     )  # fmt: skip
     for trials, members, index in groups:
         ky, total, prob = _joint(members, classes - 1)
