@@ -351,9 +351,12 @@ class _Strata:
             return t
         for c in range(counts.shape[1]):
             rel = c == 0
-            e = self.edge[rel][own]
-            m = self.frac[rel][own] * (size - rel)
-            t[:, c] = _solve_tilt(m, e, counts[:, c])
+            # t depends on a node through its stratum and its count only: once per pair
+            pairs, back = np.unique(np.column_stack([own, counts[:, c]]), axis=0,
+                                    return_inverse=True)  # fmt: skip
+            e = self.edge[rel][pairs[:, 0]]
+            m = self.frac[rel][pairs[:, 0]] * (size - rel)
+            t[:, c] = _solve_tilt(m, e, pairs[:, 1])[back.ravel()]
         return t
 
     def tilted(self, rel: bool, own: np.ndarray, t: np.ndarray) -> np.ndarray:
@@ -677,9 +680,13 @@ def _given_count(strata, own, counts, tilt, rng) -> np.ndarray:
     nodes, k = counts.shape
     out = np.empty((nodes, k), dtype=np.int64)
     for c in range(k):
-        e = np.minimum(strata.edge[c == 0][own], 1.0 - 1e-12)  # (W, S)
-        t = tilt[:, c]
-        total = counts[:, c].astype(float)
+        u = rng.random(nodes)
+        # the posterior depends on a node through its stratum and its count only: once per pair
+        pairs, first, back = np.unique(np.column_stack([own, counts[:, c]]), axis=0,
+                                       return_index=True, return_inverse=True)  # fmt: skip
+        at, total = pairs[:, 0], pairs[:, 1].astype(float)
+        e = np.minimum(strata.edge[c == 0][at], 1.0 - 1e-12)  # (P, S)
+        t = tilt[first, c]
         tilted = _tilted(e, t)
         loglik = np.log1p(e * (t[:, None] - 1.0)) @ members + strata.log_weight
         seen = (total > 0) & (t > 0)
@@ -687,8 +694,9 @@ def _given_count(strata, own, counts, tilt, rng) -> np.ndarray:
         lattice = _log_lattice(total[seen, None], near @ members, (near * (1.0 - near)) @ members)
         loglik[seen] += lattice - (total[seen] * np.log(t[seen]))[:, None]
         if c == 0:
-            loglik += np.log(np.maximum(members[own], 1e-12))
-        out[:, c] = _draw(np.exp(loglik - loglik.max(axis=1, keepdims=True)), rng.random(nodes))
+            loglik += np.log(np.maximum(members[at], 1e-12))
+        weights = np.exp(loglik - loglik.max(axis=1, keepdims=True))
+        out[:, c] = _draw(weights[back.ravel()], u)
     return out
 
 
