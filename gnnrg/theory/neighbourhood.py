@@ -103,6 +103,12 @@ _LIFTED = ("sum", "sum-self", "mean")
 #: independent structures (propensity populations, class samples) of a degree-corrected
 #: population, taken in turn by its pairs
 _STRUCTURES = 8
+#: a population's neighbourhoods by default, at least and at most, and the standard error of
+#: its pairs' mean below which it stops growing: on plain graphs, with degree correction
+#: (whole rounds of the structures; 80 000 on a sparse power-law graph, d = 5, ``sum``, have
+#: 0.0007)
+_PLAIN = (0, 20_000, 7e-4)
+_CORRECTED = (80_000, 320_000, 4e-4)
 #: tries of the exact draw of a node's neighbours' strata in a class sample before its
 #: tilted probabilities serve instead
 _REJECTIVE = 200
@@ -121,7 +127,7 @@ def neighbourhood_accuracy(
     degree_exponent: float = 2.5,
     degree_sigma: float = 1.0,
     samples: int | None = None,
-    tol: float = 7e-4,
+    tol: float | None = None,
     seed: int = 0,
 ) -> dict[str, Any]:
     """Accuracy of a two-layer linear GCN from a population of sampled neighbourhoods.
@@ -144,11 +150,13 @@ def neighbourhood_accuracy(
     samples : int, optional
         Most neighbourhoods drawn (at least 4 000): antithetic pairs of stratified batches of
         1 000, at least four pairs where ``samples`` allows. Default 20 000. With degree
-        correction exactly ``samples`` (default 80 000), whole rounds of the structures.
-    tol : float, default 7e-4
-        Without degree correction the population stops growing once the Monte Carlo
-        standard error of the mean (from the spread of the pairs' means) is below ``tol`` at
-        two pilot values of s, argmax and argmin read-outs both.
+        correction whole rounds of the structures: exactly ``samples`` where given, else
+        at least 80 000 and at most 320 000.
+    tol : float, optional
+        The population stops growing once the Monte Carlo standard error of the mean (from
+        the spread of the pairs' means) is below ``tol`` at two pilot values of s, argmax
+        and argmin read-outs both: default 7e-4, with degree correction 4e-4 (and a given
+        ``samples`` is drawn whole there).
     seed : int
         Seeds the population and, with degree correction, eight independent structures
         (propensity populations, stratum pairs and class samples) that the pairs take in
@@ -180,14 +188,12 @@ def neighbourhood_accuracy(
     p_in = check_real("p_in", p_in, low=0.0, high=1.0)
     p_out = check_real("p_out", p_out, low=0.0, high=1.0)
     groups = 1 if degree_law is None else _STRUCTURES
-    samples = (20_000 if groups == 1 else 80_000) if samples is None else samples
-    samples = check_int("samples", samples, low=4 * _BATCH)
+    least, most, tol = _sizes(groups, samples, tol)
     s = _signal_to_noise(mu, sigma)
     scalar = np.ndim(s) == 0
     law = (degree_law, degree_exponent, degree_sigma)
     worlds = [_structure(n, classes, p_in, p_out, norm, law, g)
               for g in _structure_seeds(seed, groups)]  # fmt: skip
-    most = max(samples // (2 * _BATCH) // groups, 1) * groups  # whole rounds of the worlds
     rng = np.random.default_rng(seed)
     s = np.atleast_1d(s)  # μ >= 0: s >= 0; argmin is computed with argmax, from one Φ table
     first = chebyshev_points(s, _S_NODES)  # the mean must be sharp at two of these
@@ -202,7 +208,7 @@ def neighbourhood_accuracy(
                       _Neighbourhoods(n, classes, norm, strata, ends, cells, twin,
                                       draws.flipped())))  # fmt: skip
         means.append(sum(np.concatenate(b.accuracy(pilot)) for b in pairs[-1]) / 2)
-        if groups == 1 and sharp(means, tol):  # structures: their spread is too uncertain
+        if len(pairs) >= least and len(pairs) % groups == 0 and sharp(means, tol):
             break
     spread: dict[float, float] = {}  # the argmax's standard error at each s evaluated
 
@@ -226,6 +232,24 @@ def neighbourhood_accuracy(
     if scalar:
         plus, minus, stderr = plus[0], minus[0], float(stderr[0])
     return {**readouts(plus, minus), "stderr": stderr}
+
+
+def _sizes(groups: int, samples: int | None, tol: float | None) -> tuple[int, int, float]:
+    """The least and most antithetic pairs of a population (whole rounds of its ``groups``
+    structures) and its ``tol``: the defaults of ``_PLAIN`` or, with degree correction (more
+    than one structure), ``_CORRECTED``; a given ``samples`` is the most, and with degree
+    correction the least too."""
+    corrected = groups > 1
+    least, most, default = _CORRECTED if corrected else _PLAIN
+    if samples is not None:
+        most = check_int("samples", samples, low=4 * _BATCH)
+        least = most if corrected else least
+    tol = default if tol is None else check_real("tol", tol, low=0.0, low_open=True)
+
+    def rounds(count: int) -> int:
+        return max(count // (2 * _BATCH) // groups, 1) * groups
+
+    return rounds(least), rounds(most), tol
 
 
 def _structure_seeds(seed: int, count: int) -> list[int]:
@@ -695,8 +719,7 @@ def _given_count(strata, own, counts, tilt, rng) -> np.ndarray:
         loglik[seen] += lattice - (total[seen] * np.log(t[seen]))[:, None]
         if c == 0:
             loglik += np.log(np.maximum(members[at], 1e-12))
-        weights = np.exp(loglik - loglik.max(axis=1, keepdims=True))
-        out[:, c] = _draw(weights[back.ravel()], u)
+        out[:, c] = _draw(np.exp(loglik - loglik.max(axis=1, keepdims=True)), u, back.ravel())
     return out
 
 
@@ -769,9 +792,12 @@ def _tilted(e: np.ndarray, t: np.ndarray) -> np.ndarray:
         return np.nan_to_num(e * t[:, None] / (1.0 - e + e * t[:, None]))
 
 
-def _draw(weights: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """A column for each row, in proportion to the row's weights, by its uniform in ``u``."""
+def _draw(weights: np.ndarray, u: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
+    """A column for each row, in proportion to the row's weights, by its uniform in ``u``
+    (with ``rows``, for each entry of ``u`` a column of the row it names)."""
     cumulative = np.cumsum(weights, axis=1)
+    if rows is not None:
+        cumulative = cumulative[rows]
     below = u[:, None] * cumulative[:, -1:] > cumulative
     return np.minimum(below.sum(axis=1), weights.shape[1] - 1)
 

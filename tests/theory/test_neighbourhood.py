@@ -86,6 +86,23 @@ def test_degree_correction_takes_independent_structures_in_turn():
     np.testing.assert_array_equal(_grouped(per_pair, 1), per_pair)
 
 
+def test_population_sizes():
+    """Plain graphs: up to 20 000 neighbourhoods (10 pairs), stopping at 7e-4; degree
+    correction (8 structures): from 80 000 to 320 000 in whole rounds, stopping at 4e-4, or
+    exactly a given ``samples`` (rounded down to whole rounds, at least one)."""
+    from gnnrg.theory.neighbourhood import _sizes
+
+    assert _sizes(1, None, None) == (1, 10, 7e-4)
+    assert _sizes(1, 9_000, 1e-3) == (1, 4, 1e-3)
+    assert _sizes(8, None, None) == (40, 160, 4e-4)
+    assert _sizes(8, 40_000, None) == (16, 16, 4e-4)
+    assert _sizes(8, 4_000, 1e-3) == (8, 8, 1e-3)
+    with pytest.raises(ValueError, match="tol"):
+        _sizes(8, None, 0.0)
+    with pytest.raises(ValueError, match="samples"):
+        _sizes(1, 100, None)
+
+
 @pytest.mark.slow
 def test_degree_corrected_stderr_covers_the_spread_over_seeds():
     """With degree correction a seed also draws the structures (propensity population, class
