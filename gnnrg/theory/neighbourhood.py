@@ -55,10 +55,11 @@ and Φ(s (N_y − N_c)/√(D + s²(V_y + V_c))) for two classes (means ±μu). W
 edge between two of i's neighbours enters each of them independently (its count, not its
 sharing), and D's spread given the neighbourhood (with heavy tails a hub reached from many of
 i's neighbours is a lump in D). Measured against graph averages in ``theory/accuracy.md``:
-within 0.0007 for plain k classes; with degree correction see the table there (its sparse
-``sum`` rows carry the largest errors and Monte Carlo noise, part of it the propensity
-population's and class samples': the population takes eight independent ones in turn), which
-is why :func:`~gnnrg.theory.linear_gcn_accuracy` averages graphs there by default.
+within 0.0007 for plain k classes; with degree correction within 0.0010 (``sym`` 0.0017; the
+population takes eight independent propensity populations and class samples in turn, and
+grows until its standard error is below 4e-4), which still leaves
+:func:`~gnnrg.theory.linear_gcn_accuracy` averaging graphs there by default: exact in
+expectation and faster at a point.
 """
 
 from __future__ import annotations
