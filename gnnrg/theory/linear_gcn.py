@@ -116,7 +116,7 @@ def linear_gcn_accuracy(
     if variant and method == "auto" and layers == 2:
         # k plain classes: the neighbourhood form (within 0.0007 of graph averages); with
         # degree correction the unbiased graph average (the neighbourhood form is within
-        # 0.0010, sym 0.0017, there, theory/accuracy.md, but takes 10–130 s a point)
+        # 0.0010 there, theory/accuracy.md, but takes 10–130 s a point)
         method = "graph" if degree_law is not None else "neighbourhood"
     if method == "neighbourhood" and layers != 2:
         raise ValueError("method='neighbourhood' is for two layers; one layer is exact")

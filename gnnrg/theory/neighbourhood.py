@@ -16,24 +16,21 @@ neighbour's class, propensity stratum and its edges per class to i's other neigh
 the rest of the graph (all independent binomials given i's counts, at the exact finite n).
 A population of such neighbourhoods is drawn: i's counts stratified from their exact law (as
 the one-layer k-class form draws them), then its neighbours' edge counts from binomial laws.
-With degree correction i's stratum is kept: a neighbour's stratum is drawn in proportion to
-its share in its class as i sees it times the pairs' mean edge probability e_b to i's stratum
-(:func:`~gnnrg.theory.degree_corrected.stratum_pairs`; size-biased, less so for hubs, whose
-edges to hubs saturate), *tilted by i's count K there* — given K, independent Bernoulli edges
-have the probabilities e_b t / (1 − e_b + e_b t) with t solving their sum = K, so a node with
-few neighbours keeps its near-certain hubs among them. Its edges to i's other neighbours come
-from their drawn strata, and the rest of its expected edges (its stratum's law) land outside
-N(i) ∪ {i}, whose composition has fewer hubs. A class's draw of propensities moves all
-neighbours' edges into that class together: for ``sum``, ``sum-self`` and ``mean`` each node
-draws, for each class, one class sample of propensities
-(:func:`~gnnrg.theory.degree_corrected.class_reach`) given its count there, then its
-neighbours' strata there from that sample's nodes, from their exact law given the count
-(the generator's order: the class, then the edges); the sample's reach scales its
-neighbours' expected edges into the class (their stratum's, read from the same samples,
-:func:`~gnnrg.theory.degree_corrected.stratum_degrees`) — into a neighbour's own class
-relative to the samples that hold it, as its expected edges already are — and those edges
-land on the sample's nodes outside N(i) ∪ {i} (under ``sym`` the lift over-moved N against
-graph averages, and is left out). Given a neighbourhood:
+With degree correction i's stratum is kept, and a class's draw of propensities moves all
+neighbours' edges into that class together: each node draws, for each class, one class
+sample of propensities (:func:`~gnnrg.theory.degree_corrected.class_reach`) given its count
+K there (the generator's order: the class, then the edges), then its neighbours' strata
+there from that sample's nodes, from their exact law given K — i's edges to them are
+independent Bernoullis with the pairs' mean edge probabilities e_b
+(:func:`~gnnrg.theory.degree_corrected.stratum_pairs`), so a node with few neighbours keeps
+its near-certain hubs among them. A neighbour's edges to i's other neighbours come from their
+drawn strata; the sample's reach scales its expected edges into the class (its stratum's,
+read from the same samples, :func:`~gnnrg.theory.degree_corrected.stratum_degrees`) — into
+its own class relative to the samples that hold it, as its expected edges already are — and
+the rest of them land on the sample's nodes outside N(i) ∪ {i}, which has fewer hubs. Every
+aggregation takes these (``sym`` with its neighbours' strata tilted from the average
+composition and no lift was within 0.0017 of the nine ``sym`` rows' graph averages, this way
+0.0009). Given a neighbourhood:
 
 - ``sum``, ``sum-self``, ``mean`` (r = 1): N_c is exact;
 - ``sym``: the two-hop ends' weights r_j = 1/√d̃_j enter N_c by their exact mean and variance
@@ -55,7 +52,7 @@ and Φ(s (N_y − N_c)/√(D + s²(V_y + V_c))) for two classes (means ±μu). W
 edge between two of i's neighbours enters each of them independently (its count, not its
 sharing), and D's spread given the neighbourhood (with heavy tails a hub reached from many of
 i's neighbours is a lump in D). Measured against graph averages in ``theory/accuracy.md``:
-within 0.0007 for plain k classes; with degree correction within 0.0010 (``sym`` 0.0017; the
+within 0.0007 for plain k classes; with degree correction within 0.0010 (the
 population takes eight independent propensity populations and class samples in turn, and
 grows until its standard error is below 4e-4), which still leaves
 :func:`~gnnrg.theory.linear_gcn_accuracy` averaging graphs there by default: exact in
@@ -98,9 +95,6 @@ _BATCH = 1_000
 _T, _W = _rule(16)
 #: Chebyshev points per sign in s where the population's mean is evaluated first
 _S_NODES = 16
-#: aggregations whose neighbours' reach the class samples move (measured: under ``sym`` the
-#: lift over-moved N against graph averages)
-_LIFTED = ("sum", "sum-self", "mean")
 #: independent structures (propensity populations, class samples) of a degree-corrected
 #: population, taken in turn by its pairs
 _STRUCTURES = 8
@@ -277,11 +271,10 @@ def _structure(n: int, classes: int, p_in: float, p_out: float, norm: str, law: 
         pairs = stratum_pairs(n, classes, p_in, p_out, degree_law, **shape)
         theta = np.array([c.propensity for c in components])
         rates = np.concatenate([p_in * theta, p_out * theta])
-        if norm in _LIFTED:
-            strata_count = len(components)  # l's own class holds l: its mean as l sees it
-            own = np.concatenate([np.arange(strata_count), np.full(strata_count, -1)])
-            reach = class_reach(n, classes, rates, degree_law, within=own, **shape)
-            degrees = stratum_degrees(n, classes, p_in, p_out, degree_law, **shape)
+        strata_count = len(components)  # l's own class holds l: its mean as l sees it
+        own = np.concatenate([np.arange(strata_count), np.full(strata_count, -1)])
+        reach = class_reach(n, classes, rates, degree_law, within=own, **shape)
+        degrees = stratum_degrees(n, classes, p_in, p_out, degree_law, **shape)
     strata = _Strata(components, p_in, p_out, pairs, reach, degrees)
     return strata, ends, _cells(components, classes, merge=len(strata.weight) == 1)
 
@@ -331,15 +324,13 @@ class _Strata:
 
     ``edge[same][a, b]``: the mean edge probability 1 − exp(−p θ_a θ_b) over the population's
     pairs of strata a and b (within a class when ``same``); ``frac[same][a, b]``: the share
-    of stratum b in that class as a node of a sees it; ``share[same][a, b]``: the stratum b
-    of a node that a node in a reaches, ∝ frac × edge — size-biased, less so for a hub a,
-    whose edges to other hubs saturate (the merged multi-edges make hubs' neighbourhoods less
-    hub-heavy). ``reach``: :func:`~gnnrg.theory.degree_corrected.class_reach` (None: no
-    class-sample lift); ``q_in``, ``q_out``: a neighbour's mean edge probability into its
-    own class and another, the strata's count laws or, with ``degrees``, what
-    :func:`~gnnrg.theory.degree_corrected.stratum_degrees` reads from the class samples
-    (the hubs' strata are better filled there). Without degree correction: one stratum, the
-    plain p_in, p_out."""
+    of stratum b in that class as a node of a sees it. ``reach``:
+    :func:`~gnnrg.theory.degree_corrected.class_reach`, the class samples and their lift of
+    a neighbour's reach; ``q_in``, ``q_out``: a neighbour's mean edge probability into its
+    own class and another, what :func:`~gnnrg.theory.degree_corrected.stratum_degrees` reads
+    from the class samples (the hubs' strata are better filled there than in the strata's
+    count laws). Without degree correction: one stratum, the plain p_in, p_out, no
+    ``reach``."""
 
     def __init__(self, components: list, p_in: float, p_out: float, pairs=None, reach=None,
                  degrees=None):  # fmt: skip
@@ -354,8 +345,6 @@ class _Strata:
         else:
             self.frac = {rel: self.weight[None, :] for rel in (True, False)}
             self.edge = {True: np.array([[p_in]]), False: np.array([[p_out]])}
-        self.share = {rel: _normalised(self.frac[rel] * self.edge[rel], self.frac[rel])
-                      for rel in (True, False)}  # fmt: skip
         self.reach = reach
         if reach is not None:
             _, weight, members = reach
@@ -383,25 +372,6 @@ class _Strata:
             m = self.frac[rel][pairs[:, 0]] * (size - rel)
             t[:, c] = _solve_tilt(m, e, pairs[:, 1])[back.ravel()]
         return t
-
-    def tilted(self, rel: bool, own: np.ndarray, t: np.ndarray) -> np.ndarray:
-        """e_b(t) of nodes in strata ``own`` with tilts ``t`` to a class (``rel``: their own)."""
-        e = self.edge[rel][own]
-        return e if len(self.weight) == 1 else _tilted(e, t)
-
-    def neighbours(self, own: np.ndarray, same: np.ndarray, t: np.ndarray, rng) -> np.ndarray:
-        """A stratum for each neighbour, of i's class where ``same``, i in stratum ``own``
-        with tilt ``t`` to the neighbour's class: the share ∝ m_b e_b(t)."""
-        u = rng.random(len(same))
-        out = np.empty(len(same), dtype=np.int64)
-        for rel in (True, False):
-            pick = same == rel
-            if len(self.weight) == 1:
-                out[pick] = 0
-                continue
-            share = self.frac[rel][own[pick]] * self.tilted(rel, own[pick], t[pick])
-            out[pick] = _draw(share, u[pick])
-        return out
 
 
 class _Quantiles:
@@ -480,12 +450,13 @@ class _Neighbourhoods:
         nodes = len(ky)
         owner = np.repeat(np.arange(nodes), counts.sum(axis=1))
         cls = np.repeat(np.tile(np.arange(k), nodes), counts.ravel())
-        tilt = strata.tilt(own, counts, size)  # (W, k)
         if strata.reach is not None:  # each class's sample given i's count, then its nodes
+            tilt = strata.tilt(own, counts, size)  # (W, k)
             sample = _given_count(strata, own, counts, tilt, rng)
             stratum = _in_sample(strata, sample, own, owner, cls, counts, rng)
-        else:
-            stratum = strata.neighbours(own[owner], cls == 0, tilt[owner, cls], rng)
+        else:  # one stratum
+            stratum = np.zeros(len(owner), dtype=np.int64)
+            rng.random(len(owner))  # one uniform per neighbour: the seeded plain streams kept
         batch = _Batch(owner, cls, stratum, nodes, k, strata)
         per_node, per_class = batch.per_node, batch.per_class
         e_in = np.empty((len(cls), k))
@@ -530,17 +501,12 @@ class _Neighbourhoods:
         mean_d = r_i**2 * (eps**2 * w_i + per_node(w_l)) ** 2 + direct
         for c in range(k):
             same_l = cls == c
-            # the nodes of class c outside N(i) ∪ {i}: fewer hubs, the more so the larger θ_i;
-            # (W, S), the chance a node of a stratum is not i's neighbour given i's count
-            # there, and the outside's composition
-            if strata.reach is None:
-                apart = 1.0 - strata.tilted(c == 0, own, tilt[:, c])
-                outside_w = _normalised(strata.frac[c == 0][own] * apart, weight)
-                # where l's edges into class c end: stratum b'' ∝ share × edge(l, b'')
-                ends = np.where(same_l[:, None], strata.share[True][stratum],
-                                strata.share[False][stratum])  # fmt: skip
-                ends = _normalised(ends * apart[owner], ends)
-            else:  # class c's sample less i and its neighbours there (their strata known)
+            # the nodes of class c outside N(i) ∪ {i} per stratum (W, S): class c's sample
+            # less i and its neighbours there (their strata known), fewer hubs the larger θ_i;
+            # l's edges into class c end on them in proportion to edge(l, b'') (E, S)
+            if strata.reach is None:  # one stratum
+                outside_w, ends = np.ones((nodes, 1)), np.ones((len(cls), 1))
+            else:
                 left = _sample_nodes(strata, sample, own, c) - theirs[c]
                 outside_w = _normalised(np.maximum(left, 0.0), weight)
                 ends = _normalised(outside_w[owner] * batch.edges(c)[0], outside_w[owner])
