@@ -351,28 +351,6 @@ class _Strata:
             self.log_weight = np.log(weight)
             self.members = members  # (R, S): each class sample's nodes per stratum
 
-    def tilt(self, own: np.ndarray, counts: np.ndarray, size: int) -> np.ndarray:
-        """Each node's tilt t per class (W, k) given its neighbour count K there: i's edges
-        to a class's nodes are independent Bernoullis (probability e_b to a node of stratum
-        b), and given their sum K they are (nearly) independent with the tilted
-        probabilities e_b(t) = e_b t / (1 − e_b + e_b t), t solving Σ_b m_b e_b(t) = K (m_b
-        the class's nodes in b as i sees it). Where e_b is small this is the share ∝ m_b e_b
-        scaled by t = K / E K; a hub i is joined to almost every hub whatever its count, so
-        a node with few neighbours has relatively more hubs among them, and one with many
-        fewer. Without degree correction: t = 1 (one stratum, the share is 1)."""
-        t = np.ones(counts.shape)
-        if len(self.weight) == 1:
-            return t
-        for c in range(counts.shape[1]):
-            rel = c == 0
-            # t depends on a node through its stratum and its count only: once per pair
-            pairs, back = np.unique(np.column_stack([own, counts[:, c]]), axis=0,
-                                    return_inverse=True)  # fmt: skip
-            e = self.edge[rel][pairs[:, 0]]
-            m = self.frac[rel][pairs[:, 0]] * (size - rel)
-            t[:, c] = _solve_tilt(m, e, pairs[:, 1])[back.ravel()]
-        return t
-
 
 class _Quantiles:
     """Binomial CDF tables F(x; t, p) for t = 0..``top`` trials and x = 0..L (L past the last
@@ -451,8 +429,7 @@ class _Neighbourhoods:
         owner = np.repeat(np.arange(nodes), counts.sum(axis=1))
         cls = np.repeat(np.tile(np.arange(k), nodes), counts.ravel())
         if strata.reach is not None:  # each class's sample given i's count, then its nodes
-            tilt = strata.tilt(own, counts, size)  # (W, k)
-            sample = _given_count(strata, own, counts, tilt, rng)
+            sample = _given_count(strata, own, counts, size, rng)
             stratum = _in_sample(strata, sample, own, owner, cls, counts, rng)
         else:  # one stratum
             stratum = np.zeros(len(owner), dtype=np.int64)
@@ -642,14 +619,18 @@ def _inner(batch: _Batch, c: int, w_l, r_l, w_i, x, z):
             batch.on(j, r_l[j] ** 2 * s_j**2) + per)  # fmt: skip
 
 
-def _given_count(strata, own, counts, tilt, rng) -> np.ndarray:
+def _given_count(strata, own, counts, size: int, rng) -> np.ndarray:
     """A class sample for each node and class (W, k) drawn given i's count K there, in the
     generator's order: the class first, then i's edges to its nodes (and, in
     :func:`_in_sample`, which nodes they are).
 
     Given sample r, K is a sum of Bin(m_rb, e_b) (m_rb its nodes in stratum b, e_b their
-    edge probability to i). Tilted by i's t (:meth:`_Strata.tilt`, the same for every sample,
-    so that each term is one matrix product over the samples),
+    edge probability to i). Given their sum K, i's independent Bernoulli edges are (nearly)
+    independent with the tilted probabilities e_b(t) = e_b t / (1 − e_b + e_b t), t solving
+    Σ_b m_b e_b(t) = K over the class as i sees it (m_b its ``size`` nodes' share in b;
+    :func:`_solve_tilt`): a hub i is joined to almost every hub whatever K, so a node with
+    few neighbours has relatively more hubs among them. Tilted by that t (the same for every
+    sample, so that each term is one matrix product over the samples),
 
         log P(K | r) = Σ_b m_rb log(1 − e_b + e_b t) − K log t + log P_t(K | r),
 
@@ -672,21 +653,23 @@ def _given_count(strata, own, counts, tilt, rng) -> np.ndarray:
     out = np.empty((nodes, k), dtype=np.int64)
     for c in range(k):
         u = rng.random(nodes)
-        # the posterior depends on a node through its stratum and its count only: once per pair
-        pairs, first, back = np.unique(np.column_stack([own, counts[:, c]]), axis=0,
-                                       return_index=True, return_inverse=True)  # fmt: skip
-        at, total = pairs[:, 0], pairs[:, 1].astype(float)
-        e = np.minimum(strata.edge[c == 0][at], 1.0 - 1e-12)  # (P, S)
-        t = tilt[first, c]
+        rel = c == 0
+        # the tilt and the posterior depend on a node through its stratum and its count only:
+        # once per distinct pair (one integer key each)
+        _, first, back = np.unique(own * (counts[:, c].max() + 1) + counts[:, c],
+                                   return_index=True, return_inverse=True)  # fmt: skip
+        at, total = own[first], counts[first, c].astype(float)
+        t = _solve_tilt(strata.frac[rel][at] * (size - rel), strata.edge[rel][at], total)
+        e = np.minimum(strata.edge[rel][at], 1.0 - 1e-12)  # (P, S)
         tilted = _tilted(e, t)
         loglik = np.log1p(e * (t[:, None] - 1.0)) @ members + strata.log_weight
         seen = (total > 0) & (t > 0)
         near = tilted[seen]
         lattice = _log_lattice(total[seen, None], near @ members, (near * (1.0 - near)) @ members)
         loglik[seen] += lattice - (total[seen] * np.log(t[seen]))[:, None]
-        if c == 0:
+        if rel:
             loglik += np.log(np.maximum(members[at], 1e-12))
-        out[:, c] = _draw(np.exp(loglik - loglik.max(axis=1, keepdims=True)), u, back.ravel())
+        out[:, c] = _draw(np.exp(loglik - loglik.max(axis=1, keepdims=True)), u, back)
     return out
 
 

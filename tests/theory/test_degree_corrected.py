@@ -137,7 +137,7 @@ def _drawn(strata, own: int, count: int, nodes: int, seed: int = 2):
         size = min(10_000, nodes - start)
         at = np.full(size, own)
         counts = np.column_stack([np.zeros(size, dtype=int), np.full(size, count)])
-        sample = _given_count(strata, at, counts, strata.tilt(at, counts, 500), rng)
+        sample = _given_count(strata, at, counts, 500, rng)
         owner = np.repeat(np.arange(size), count)
         cls = np.ones(len(owner), dtype=np.int64)
         strata_drawn.append(_in_sample(strata, sample, at, owner, cls, counts, rng))
