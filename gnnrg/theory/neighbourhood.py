@@ -561,10 +561,6 @@ class _Batch:
         self.sums = sp.csr_matrix(
             (np.ones(len(owner)), (owner, np.arange(len(owner)))), shape=(nodes, len(owner))
         )  # Σ over each node's neighbours, as one product
-        self.onehot = sp.csr_matrix(
-            (np.ones(len(owner)), (np.arange(len(owner)), stratum)),
-            shape=(len(owner), len(strata.weight)),
-        )
         self._edges: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 
     def per_node(self, values: np.ndarray) -> np.ndarray:
@@ -572,12 +568,14 @@ class _Batch:
 
     def per_class(self, values: np.ndarray) -> np.ndarray:
         """Σ over i's neighbours of each class: (W, k)."""
-        k = self.classes
-        return np.bincount(self.owner * k + self.cls, values, self.nodes * k).reshape(-1, k)
+        return self._binned(self.cls, self.classes, values)
 
     def by_stratum(self, values: np.ndarray) -> np.ndarray:
         """Σ over i's neighbours of each stratum: (W, S)."""
-        return (self.sums @ self.onehot.multiply(values[:, None]).tocsr()).toarray()
+        return self._binned(self.stratum, len(self.strata.weight), values)
+
+    def _binned(self, key: np.ndarray, bins: int, values: np.ndarray) -> np.ndarray:
+        return np.bincount(self.owner * bins + key, values, self.nodes * bins).reshape(-1, bins)
 
     def on(self, pick: np.ndarray, values: np.ndarray) -> np.ndarray:
         """Σ over the picked neighbours of each node: (W,)."""
