@@ -3,7 +3,9 @@
     python benchmarks/theory.py
 
 The grid is :func:`gnnrg.theory.grid.accuracy_grid` (two layers: Chebyshev λ columns,
-interpolated). Two-layer rows: against evaluating every λ column (3 columns between the
+interpolated), in this process and with ``jobs=2`` (the same map; worker processes take the
+columns when they are slow enough to be worth it, their start-up counted in the first row that
+uses them). Two-layer rows: against evaluating every λ column (3 columns between the
 Chebyshev ones, scaled to 121), with the largest difference there ("max Δ": interpolation and
 Monte Carlo error together). Two-class rows: against one call per point (the scalar API, a
 sample of points scaled to the full grid). Every row: against simulating the same accuracies —
@@ -48,10 +50,13 @@ def lams(classes: int) -> np.ndarray:
     return np.linspace(max(low, -3.0) * 0.999, min(high, 3.0) * 0.999, 121)
 
 
-def grid(layers: int, classes: int, law: dict[str, Any]) -> tuple[float, dict[str, Any]]:
+def grid(
+    layers: int, classes: int, law: dict[str, Any], jobs: int = 1
+) -> tuple[float, dict[str, Any]]:
     norm = NORM[layers]
     start = time.perf_counter()
-    g = accuracy_grid(N, D, lams(classes), MUS, layers=layers, norm=norm, classes=classes, **law)
+    g = accuracy_grid(N, D, lams(classes), MUS, layers=layers, norm=norm, classes=classes,
+                      jobs=jobs, **law)  # fmt: skip
     return time.perf_counter() - start, g
 
 
@@ -95,11 +100,13 @@ def simulated(layers: int, classes: int, law: dict[str, Any], columns: int = 2) 
 
 def main() -> None:
     print(
-        f"{'setting':<30} {'grid s':>7} {'by column s':>12} {'ratio':>6} {'max Δ':>7} "
-        f"{'per point s':>12} {'ratio':>6} {'simulated s':>12} {'ratio':>6}"
+        f"{'setting':<30} {'grid s':>7} {'2 workers s':>12} {'by column s':>12} {'ratio':>6} "
+        f"{'max Δ':>7} {'per point s':>12} {'ratio':>6} {'simulated s':>12} {'ratio':>6}"
     )
     for label, layers, classes, law in SETTINGS:
         t_grid, g = grid(layers, classes, law)
+        t_two, g_two = grid(layers, classes, law, jobs=2)
+        assert np.array_equal(g_two["accuracy"], g["accuracy"], equal_nan=True)
         column = ""
         if layers == 2:
             t_column, gap = by_column(layers, classes, law, g)
@@ -110,7 +117,7 @@ def main() -> None:
             point = f"{t_point:>12.1f} {t_point / t_grid:>5.0f}x"
         t_sim = simulated(layers, classes, law)
         print(
-            f"{label:<30} {t_grid:>7.1f} {column:>27} {point:>19} {t_sim:>12.1f} "
+            f"{label:<30} {t_grid:>7.1f} {t_two:>12.1f} {column:>27} {point:>19} {t_sim:>12.1f} "
             f"{t_sim / t_grid:>5.1f}x",
             flush=True,
         )

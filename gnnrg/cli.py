@@ -75,6 +75,16 @@ def _usable_cores() -> int:
         return os.cpu_count() or 1
 
 
+def _add_jobs(parser: argparse.ArgumentParser, what: str) -> None:
+    """The ``--jobs`` option of a command (checked to be >= 1 in :func:`main`)."""
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=_usable_cores(),
+        help=f"{what} (default: the usable cores, here %(default)s)",
+    )
+
+
 class _Help(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
     """Defaults shown after each option's help; descriptions keep their line breaks."""
 
@@ -95,12 +105,7 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     sw.add_argument("config", help="sweep YAML file")
     sw.add_argument("--out", help="output directory (default: results/NAME of the config)")
-    sw.add_argument(
-        "--jobs",
-        type=int,
-        default=_usable_cores(),
-        help="worker processes, one torch thread each (default: the usable cores)",
-    )
+    _add_jobs(sw, "worker processes, one torch thread each")
     sw.add_argument("--dask", metavar="ADDRESS", help="'local' or a dask scheduler address")
     sw.add_argument("--no-progress", action="store_true", help="no progress bar")
     sw.add_argument(
@@ -139,6 +144,7 @@ def _build_parser() -> argparse.ArgumentParser:
     pl.add_argument("--best-of", action="store_true", help="plot best over seeds (the study's)")
     pl.add_argument("--smooth", type=int, default=0, help="uniform smoothing width (study: 5)")
     pl.add_argument("--no-theory", action="store_true", help="no theory overlays")
+    _add_jobs(pl, "worker processes evaluating the theory overlays")
 
     th = sub.add_parser(
         "theory",
@@ -205,6 +211,7 @@ def _build_parser() -> argparse.ArgumentParser:
     th.add_argument("--plot", help="accuracy map to draw (.png or .pdf)")
     th.add_argument("--symbolic", action="store_true", help="print the formulas in LaTeX")
     th.add_argument("--no-progress", action="store_true", help="no progress bar on grids")
+    _add_jobs(th, "worker processes evaluating a grid's λ columns")
 
     pr = sub.add_parser(
         "profile",
@@ -234,6 +241,8 @@ def main(argv: list[str] | None = None) -> int:
     """
     parser = _build_parser()
     args = parser.parse_args(_join_negative_values(sys.argv[1:] if argv is None else argv))
+    if getattr(args, "jobs", 1) < 1:
+        parser.error(f"--jobs={args.jobs} must be >= 1")
     handler = {"sweep": _sweep, "plot": _plot, "theory": _theory, "profile": _profile}[args.command]
     try:
         return handler(args, parser)
@@ -257,8 +266,6 @@ def _sweep(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     except ConfigError as err:
         print(f"gnnrg sweep: error: {err}", file=sys.stderr)
         return 2
-    if args.jobs < 1:
-        parser.error(f"--jobs={args.jobs} must be >= 1")
     if args.batch is not None and args.batch < 1:
         parser.error(f"--batch={args.batch} must be >= 1")
     if args.device != "cpu":
@@ -371,6 +378,7 @@ def _plot(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             legend=False,
             where=where,
             ax=ax,
+            jobs=args.jobs,
         )
     for ax in axes.ravel()[len(panels) :]:
         ax.set_visible(False)
@@ -591,7 +599,8 @@ def _theory_rows(args, lams: np.ndarray, mus: np.ndarray) -> list[dict[str, Any]
         quiet = getattr(args, "no_progress", True) or len(lams) * len(mus) < 500
         grid = accuracy_grid(
             args.n, args.avg_degree, lams, mus, args.sigma, lam_convention=args.lam_convention,
-            strict=True, progress=not quiet and len(lams) > 1, **common, **options,
+            strict=True, progress=not quiet and len(lams) > 1, jobs=args.jobs, **common,
+            **options,
         )  # fmt: skip
         results = [
             {key: value[:, j] if isinstance(value, np.ndarray) and value.ndim == 2 else value

@@ -18,7 +18,7 @@ __all__ = ["plot_graph_profile", "plot_phase_diagram", "plot_theory_map", "theor
 @cache
 def _theory_grid_cached(
     n: int, avg_degree: float, sigma: float, num_features: int, lams: tuple, mus: tuple,
-    graph: tuple = (),
+    graph: tuple = (), jobs: int = 1,
 ) -> dict[str, Any]:  # fmt: skip
     from gnnrg.theory import joint_bayes_accuracy
     from gnnrg.theory.grid import accuracy_grid
@@ -30,7 +30,7 @@ def _theory_grid_cached(
     tables, methods = {}, {}
     for layers in (1, 2):
         r = accuracy_grid(n, avg_degree, lams, mus, sigma, layers=layers, classes=classes,
-                          lam_convention=convention, **law)  # fmt: skip
+                          lam_convention=convention, jobs=jobs, **law)  # fmt: skip
         tables[layers], methods[layers] = r["accuracy_best_sign"], r["method"]
     one, two = tables[1], tables[2]
     bayes = np.full_like(one, np.nan)
@@ -51,6 +51,8 @@ def theory_grid(
     num_features: int,
     lams: Any,
     mus: Any,
+    *,
+    jobs: int = 1,
     **graph: Any,
 ) -> dict[str, Any]:
     """Theory accuracy maps (best sign) on a (μ, λ) grid: one-layer mean GCN (exact counts),
@@ -63,7 +65,8 @@ def theory_grid(
     :func:`~gnnrg.theory.grid.accuracy_grid` (two layers: at Chebyshev λ columns, interpolated).
 
     ``graph`` takes ``classes``, ``lam_convention`` and the degree correction
-    (``degree_law``, ``degree_exponent``, ``degree_sigma``).
+    (``degree_law``, ``degree_exponent``, ``degree_sigma``); ``jobs`` worker processes
+    evaluate the λ columns (the maps do not depend on it).
 
     Examples
     --------
@@ -82,6 +85,7 @@ def theory_grid(
         tuple(float(v) for v in lams),
         tuple(float(v) for v in mus),
         tuple(sorted((key, value) for key, value in graph.items() if value is not None)),
+        int(jobs),
     )
 
 
@@ -156,14 +160,16 @@ def _features_line(ax, sigma: float, classes: int, level: float, mus) -> None:
         )  # fmt: skip
 
 
-def _overlay_theory(ax, params: dict[str, Any], graph: dict[str, Any], lams, mus, level) -> None:
+def _overlay_theory(
+    ax, params: dict[str, Any], graph: dict[str, Any], lams, mus, level, jobs
+) -> None:
     from gnnrg.theory import it_threshold_mu
 
     n, d = int(params["n"]), float(params["avg_degree"])
     sigma, f = float(params["sigma"]), int(params["num_features"])
     fine_l = np.linspace(min(lams), max(lams), 31)
     fine_m = np.linspace(min(mus), max(mus), 31)
-    grid = theory_grid(n, d, sigma, f, fine_l, fine_m, **graph)
+    grid = theory_grid(n, d, sigma, f, fine_l, fine_m, jobs=jobs, **graph)
     styles = {"one_layer": ("white", "-"), "two_layer": ("white", "--"), "bayes": ("magenta", "-.")}
     labels = {
         "one_layer": f"1-layer linear GCN, theory (accuracy {level:.2f} contour)",
@@ -199,6 +205,7 @@ def plot_phase_diagram(
     legend: bool = True,
     where: dict[str, Any] | None = None,
     ax: Any = None,
+    jobs: int = 1,
 ) -> Any:
     """Draw one model's accuracy over the swept (x, y) plane.
 
@@ -233,6 +240,9 @@ def plot_phase_diagram(
         ``{"classes": 3}``: the slice to draw. Required when the results vary in anything
         besides ``x`` and ``y`` (they are never pooled).
     ax : matplotlib Axes, optional
+    jobs : int, default 1
+        Worker processes evaluating the theory overlay's λ columns
+        (:func:`~gnnrg.theory.grid.accuracy_grid`); the curves do not depend on it.
 
     Returns
     -------
@@ -302,7 +312,7 @@ def plot_phase_diagram(
         needed = ("n", "avg_degree", "sigma", "num_features")
         constant = all(c in sub for c in needed) and sub[list(needed)].nunique().max() == 1
         if constant:
-            _overlay_theory(ax, first[list(needed)].to_dict(), graph, xs, ys, level)
+            _overlay_theory(ax, first[list(needed)].to_dict(), graph, xs, ys, level, jobs)
     elif theory and y == "mu" and "sigma" in sub and sub["sigma"].nunique() == 1:
         if _plain_csbm(sub):  # of the theory, only the features-only baseline applies
             _features_line(ax, float(sub["sigma"].iloc[0]), k, level, ys)

@@ -70,6 +70,7 @@ def test_theory_grid_writes_table_and_plot(tmp_path, capsys):
         (["--out", "grid.xlsx"], "--out grid.xlsx: unknown file type 'xlsx'"),
         (["--plot", "m.xyz"], "--plot m.xyz: unknown file type 'xyz'; use one of ['png'"),
         (["--lam", "0:1:0"], "COUNT must be between 1 and 10000"),
+        (["--jobs", "0"], "--jobs=0 must be >= 1"),
     ],
 )
 def test_bad_theory_flags_exit_2_with_one_message(argv, message):

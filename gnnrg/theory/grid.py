@@ -22,11 +22,14 @@ classes, 13 for five) differ from their column-by-column maps by 2e-4–4e-4 on 
 from __future__ import annotations
 
 import math
+import time
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
 from numpy.polynomial import chebyshev
 
+from gnnrg._checks import check_int
 from gnnrg.parameters import block_probabilities, lam_range
 from gnnrg.theory.linear_gcn import linear_gcn_accuracy
 
@@ -36,6 +39,9 @@ __all__ = ["LOBATTO_COLUMNS", "accuracy_grid"]
 #: first's Chebyshev tail is above its tolerance (the second contains the first)
 LOBATTO_COLUMNS = (13, 25)
 _READOUTS = ("accuracy", "accuracy_flipped")
+#: seconds of columns left (the second column's time × the columns left) above which a grid
+#: with ``jobs`` > 1 hands them to worker processes (which take a second or two to start)
+WORKERS_AFTER = 3.0
 
 
 def accuracy_grid(
@@ -52,6 +58,7 @@ def accuracy_grid(
     interpolate: bool | None = None,
     strict: bool = False,
     progress: bool = False,
+    jobs: int = 1,
     **options: Any,
 ) -> dict[str, Any]:
     """Accuracy of a one- or two-layer linear GCN at every (λ, μ) of a grid.
@@ -79,6 +86,11 @@ def accuracy_grid(
         Raise for a λ out of range instead of leaving its column NaN.
     progress : bool, default False
         A progress bar over the columns evaluated.
+    jobs : int, default 1
+        Worker processes (joblib's loky) evaluating λ columns side by side, once the second
+        column says the rest would take more than :data:`WORKERS_AFTER` seconds here (workers
+        take a second or two to start). Every column is seeded on its own, so the grid is the
+        same for any ``jobs``.
     **options
         Passed to :func:`~gnnrg.theory.linear_gcn_accuracy`: ``method``, ``degree_law``,
         ``degree_exponent``, ``degree_sigma``, ``samples``, ``graphs``.
@@ -103,6 +115,7 @@ def accuracy_grid(
     """
     from tqdm.auto import tqdm
 
+    jobs = check_int("jobs", jobs, low=1)
     lams = np.atleast_1d(np.asarray(lams, dtype=float))
     mus = np.atleast_1d(np.asarray(mus, dtype=float))
     low, high = lam_range(avg_degree, classes, lam_convention)
@@ -116,15 +129,18 @@ def accuracy_grid(
     done: dict[float, dict[str, Any]] = {}
     bar = tqdm(desc="theory", unit="λ", disable=not progress, leave=False)
 
+    def column(lam: float) -> dict[str, Any]:
+        p_in, p_out = block_probabilities(n, avg_degree, lam, classes, lam_convention)
+        return linear_gcn_accuracy(n, p_in, p_out, mus, sigma, layers=layers, norm=norm,
+                                   classes=classes, **options)  # fmt: skip
+
     def columns(values: np.ndarray) -> dict[str, np.ndarray]:
         """The evaluator at each λ in ``values`` (each evaluated once), as (λ, μ) tables."""
-        bar.total = len(done) + len(set(map(float, values)) - set(done))
-        for lam in map(float, values):
-            if lam not in done:
-                p_in, p_out = block_probabilities(n, avg_degree, lam, classes, lam_convention)
-                done[lam] = linear_gcn_accuracy(n, p_in, p_out, mus, sigma, layers=layers,
-                                                norm=norm, classes=classes, **options)  # fmt: skip
-                bar.update()
+        missing = [lam for lam in dict.fromkeys(map(float, values)) if lam not in done]
+        bar.total = len(done) + len(missing)
+        for lam, result in zip(missing, _evaluate(column, missing, jobs), strict=True):
+            done[lam] = result
+            bar.update()
         first = done[float(values[0])]
         keys = [*_READOUTS, *(["stderr"] if "stderr" in first else [])]
         return {key: np.array([np.atleast_1d(done[float(v)][key]) for v in values]) for key in keys}
@@ -162,6 +178,25 @@ def accuracy_grid(
     out["method"] = method
     out["columns"] = np.array(sorted(done))
     return out
+
+
+def _evaluate(fn: Callable[[float], Any], values: list[float], jobs: int) -> Iterator[Any]:
+    """``fn`` at each of ``values``, in order: the first two here (the first may fill caches);
+    the rest here too, or in up to ``jobs`` loky workers when the second took so long that
+    the rest would take more than :data:`WORKERS_AFTER` seconds here."""
+    for value in values[:1]:
+        yield fn(value)
+    start = time.perf_counter()
+    for value in values[1:2]:
+        yield fn(value)
+    rest = values[2:]
+    if jobs == 1 or len(rest) < 2 or (time.perf_counter() - start) * len(rest) < WORKERS_AFTER:
+        yield from map(fn, rest)
+        return
+    from joblib import Parallel, delayed
+
+    workers = Parallel(n_jobs=min(jobs, len(rest)), backend="loky", return_as="generator")
+    yield from workers(delayed(fn)(value) for value in rest)
 
 
 def _converged(table: dict[str, np.ndarray], count: int) -> bool:

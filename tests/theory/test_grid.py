@@ -3,11 +3,12 @@ interpolated maps against the columns evaluated one by one."""
 
 from __future__ import annotations
 
+import joblib
 import numpy as np
 import pytest
 
 from gnnrg.parameters import block_probabilities, lam_range
-from gnnrg.theory import linear_gcn_accuracy
+from gnnrg.theory import grid, linear_gcn_accuracy
 from gnnrg.theory.grid import LOBATTO_COLUMNS, accuracy_grid
 
 MUS = np.array([0.0, 0.4, 0.9, 1.5])
@@ -65,3 +66,36 @@ def test_two_layer_maps_match_their_columns(classes, norm):
         se = np.hypot(g.get("stderr", np.zeros_like(g["accuracy"]))[:, j], r.get("stderr", 0))
         bound = 3 * se + (2e-3 if "stderr" not in r else 0.0)
         assert (np.abs(g["accuracy"][:, j] - r["accuracy"]) <= bound + 1e-4).all(), lams[j]
+
+
+def test_workers_give_the_same_grid(monkeypatch):
+    """Columns evaluated in two worker processes (here however quick the columns are): the
+    same map, to the last bit, as in one (each column seeded on its own)."""
+    lams = np.linspace(-0.4, 1.9, 21)
+    one = accuracy_grid(597, 8.0, lams, MUS, layers=2, norm="mean", classes=3)
+    monkeypatch.setattr(grid, "WORKERS_AFTER", 0.0)
+    pools = []
+
+    class Recorded(joblib.Parallel):
+        def __init__(self, *args, **kwargs):
+            pools.append(kwargs["n_jobs"])
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(joblib, "Parallel", Recorded)
+    two = accuracy_grid(597, 8.0, lams, MUS, layers=2, norm="mean", classes=3, jobs=2)
+    assert pools and set(pools) == {2}
+    for key in ("accuracy", "accuracy_flipped", "stderr", "columns"):
+        np.testing.assert_array_equal(two[key], one[key])
+    assert two["method"] == one["method"]
+
+
+def test_jobs_must_be_a_positive_count():
+    with pytest.raises(ValueError, match="jobs"):
+        accuracy_grid(500, 5.0, [0.0, 1.0], [0.5], jobs=0)
+
+
+def test_quick_columns_stay_in_this_process(monkeypatch):
+    """The one-layer exact columns take milliseconds: no workers are started for them."""
+    monkeypatch.setattr(joblib, "Parallel", None)  # any use would fail
+    g = accuracy_grid(1000, 10.0, np.linspace(-2, 2, 41), MUS, jobs=2)
+    assert np.isfinite(g["accuracy"]).all()
