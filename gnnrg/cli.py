@@ -536,10 +536,15 @@ def _theory_column(
         p_in, p_out = block_probabilities(n, d, lam, k, args.lam_convention)
     method = result["method"]
     plain = k == 2 and args.degree_law is None  # joint Bayes and the IT curve: two plain classes
+    # the baselines and thresholds read λ as Kesten–Stigum's (λ² = 1 at the threshold) and the
+    # mean degree, whatever --lam-convention the point was given in
+    d_true, ks = (d, lam) if args.lam_convention == "kesten-stigum" else (
+        lam_from_probabilities(n, p_in, p_out, k)
+    )  # fmt: skip
     graph_only = graph_spectral = None
     if args.degree_law is None:
-        graph_only = float(graph_only_bayes_accuracy(lam, n=n, avg_degree=d, classes=k))
-        graph_spectral = float(graph_only_spectral_accuracy(lam, n=n, avg_degree=d, classes=k))
+        graph_only = float(graph_only_bayes_accuracy(ks, n=n, avg_degree=d_true, classes=k))
+        graph_spectral = float(graph_only_spectral_accuracy(ks, n=n, avg_degree=d_true, classes=k))
     features = features_only_accuracy(mus, args.sigma, classes=k)
     rows = []
     for i, mu in enumerate(mus):
@@ -564,12 +569,12 @@ def _theory_column(
                 "graph_only_bayes": graph_only,
                 "graph_only_spectral": graph_spectral,
                 "joint_bayes": float(
-                    joint_bayes_accuracy(lam, float(mu), args.sigma, n=n, avg_degree=d)
+                    joint_bayes_accuracy(ks, float(mu), args.sigma, n=n, avg_degree=d_true)
                 ) if plain else None,
                 "weak_recovery_statistic": float(weak_recovery_statistic(
-                    lam, mu, sigma=args.sigma, n=n, num_features=args.num_features
-                )) if plain else None,
-                "kesten_stigum": lam**2 if args.degree_law is None else None,
+                    ks, mu, sigma=args.sigma, n=n, num_features=args.num_features, classes=k
+                )) if args.degree_law is None else None,
+                "kesten_stigum": ks**2 if args.degree_law is None else None,
                 "mu_deshpande": mu_deshpande(float(mu), args.sigma, n, args.num_features),
                 "method": method,
                 "stderr": float(result["stderr"][i]) if "stderr" in result else None,
@@ -685,20 +690,21 @@ def _theory_plot(args, rows, lams, mus, grid) -> None:
         rows = _theory_rows(args, lams, mus)
     acc = np.array([r["accuracy_best_sign"] for r in rows]).reshape(len(mus), len(lams))
     fig, ax = plt.subplots(figsize=(6, 4.5))
-    plain = args.classes == 2 and args.degree_law is None
     graph = f", k={args.classes}" if args.classes > 2 else ""
     graph += f", {args.degree_law} degrees" if args.degree_law else ""
+    threshold = it_threshold_mu(
+        lams, sigma=args.sigma, n=args.n, num_features=args.num_features, classes=args.classes
+    )
     plot_theory_map(
         lams,
         mus,
         acc,
-        it_mu=it_threshold_mu(lams, sigma=args.sigma, n=args.n, num_features=args.num_features)
-        if plain
-        else None,
+        it_mu=threshold if args.degree_law is None else None,
         level=(1 + 1 / args.classes) / 2,
         chance=1 / args.classes,
         title=f"{args.layers}-layer {args.norm} GCN, n={args.n}, d={args.avg_degree:g}{graph}",
         ax=ax,
+        classes=args.classes,
     )
     fig.tight_layout()
     fig.savefig(args.plot, dpi=130)
@@ -740,6 +746,10 @@ def _print_point(r: dict[str, Any]) -> None:
     elif law is None:
         side = "above 1: edges alone recover" if r["kesten_stigum"] > 1 else "not above 1"
         print(f"  λ² (Kesten–Stigum)          {r['kesten_stigum']:.4f} ({side})")
+        side = "above 1: edges and features recover" if r["weak_recovery_statistic"] > 1 else (
+            "not above 1"
+        )  # fmt: skip
+        print(f"  λ² + γ(μ²/kσ²)²             {r['weak_recovery_statistic']:.4f} ({side})")
 
 
 if __name__ == "__main__":  # pragma: no cover

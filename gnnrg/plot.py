@@ -163,6 +163,7 @@ def _features_line(ax, sigma: float, classes: int, level: float, mus) -> None:
 def _overlay_theory(
     ax, params: dict[str, Any], graph: dict[str, Any], lams, mus, level, jobs
 ) -> None:
+    from gnnrg.parameters import block_probabilities, lam_from_probabilities
     from gnnrg.theory import it_threshold_mu
 
     n, d = int(params["n"]), float(params["avg_degree"])
@@ -184,10 +185,23 @@ def _overlay_theory(
             if not plain:  # say which evaluator drew a curve beyond the two-class closed forms
                 label = label.replace("theory (", f"theory: {grid[key + '_method']} (")
             ax.plot([], [], color=color, ls=ls, label=label)
-    _features_line(ax, sigma, int(graph.get("classes", 2)), level, mus)
-    if plain:
-        it = it_threshold_mu(fine_l, sigma=sigma, n=n, num_features=f)
-        ax.plot(fine_l, it, color="red", lw=1.5, label="information-theoretic threshold")
+    classes = int(graph.get("classes", 2))
+    _features_line(ax, sigma, classes, level, mus)
+    if graph.get("degree_law") is None:  # at each λ of the panel's convention, Kesten–Stigum's
+        convention = graph.get("lam_convention", "kesten-stigum")
+        ks = fine_l if convention == "kesten-stigum" else [
+            lam_from_probabilities(n, *block_probabilities(n, d, lam, classes, convention),
+                                   classes)[1] for lam in fine_l
+        ]  # fmt: skip
+        it = it_threshold_mu(ks, sigma=sigma, n=n, num_features=f, classes=classes)
+        ax.plot(fine_l, it, color="red", lw=1.5, label=_threshold_label(classes))
+
+
+def _threshold_label(classes: int) -> str:
+    """What the red curve μ(λ) of :func:`~gnnrg.theory.it_threshold_mu` is called."""
+    if classes == 2:
+        return "information-theoretic threshold"
+    return "weak-recovery threshold λ² + γθ² = 1 (Kesten–Stigum type)"
 
 
 def plot_phase_diagram(
@@ -228,7 +242,8 @@ def plot_phase_diagram(
         Overlay theory (x = λ, y = μ; the cSBM with any number of classes, with or without
         degree correction; none for a variant such as planted motifs or edge noise, which the
         curves do not describe): 1- and 2-layer GCN contours at ``level``, the features-only
-        line, and for two plain classes the Bayes and information-theoretic curves. With
+        line, for two plain classes the Bayes and information-theoretic curves (k plain
+        classes: the weak-recovery threshold of :func:`~gnnrg.theory.it_threshold_mu`). With
         k > 2 classes or degree correction both contours are drawn, the legend naming the
         evaluator (two degree-corrected layers: the graph average, 10 graphs per λ column).
     show_thresholds : bool, default True
@@ -368,10 +383,12 @@ def plot_theory_map(
     chance: float = 0.5,
     title: str = "",
     ax: Any = None,
+    classes: int = 2,
 ) -> Any:
     """Draw a theory accuracy map of shape (len(mus), len(lams)) with its level contour and
-    the information-theoretic curve ``it_mu`` (μ on the threshold at each λ); the colour scale
-    runs from ``chance`` (1/k) to 1.
+    the threshold curve ``it_mu`` (μ on :func:`~gnnrg.theory.it_threshold_mu` at each λ: for
+    two ``classes`` the information-theoretic threshold, else the weak-recovery one); the
+    colour scale runs from ``chance`` (1/k) to 1.
 
     Examples
     --------
@@ -391,7 +408,7 @@ def plot_theory_map(
         ax.contour(lams, mus, accuracy, levels=[level], colors="white")
         ax.plot([], [], color="white", label=f"accuracy = {level:g}")
     if it_mu is not None:
-        ax.plot(lams, it_mu, color="red", label="information-theoretic threshold")
+        ax.plot(lams, it_mu, color="red", label=_threshold_label(classes))
     ax.set_ylim(min(mus), max(mus))
     ax.set_xlabel("λ (edge signal)")
     ax.set_ylabel("μ (feature signal)")

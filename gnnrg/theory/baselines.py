@@ -6,6 +6,10 @@ r"""Linear baselines and thresholds of the two-class cSBM.
   weak recovery is possible iff :math:`\lambda^2 + \mu_D^2/\gamma > 1`, with γ = n/F and
   :math:`\mu_D = \gamma (\mu/\sigma)^2` (see :mod:`gnnrg.parameters`), i.e.
   :math:`\lambda^2 + (n/F)(\mu/\sigma)^4 > 1`.
+- k classes (orthonormal means): the features add the spike θ = (μ/σ)²/k to their covariance
+  in each of the k − 1 class directions, and the statistic is :math:`\lambda^2 + \gamma
+  \theta^2`, the Kesten–Stigum-type threshold of the contextual model (the two-class one with
+  θ = (μ/σ)²: ±e₀ means add (μ/σ)²).
 - Dense mean-field: a one-layer ``sum-self`` GCN beats features alone iff
   :math:`(1 + c_s - c_d)^2 > 1 + c_s + c_d`.
 """
@@ -90,10 +94,21 @@ def _check_signal(mu, sigma) -> None:
         raise ValueError(f"mu must be finite and >= 0 (got {mu.min() if mu.size else mu})")
 
 
-def weak_recovery_statistic(lam, mu, *, sigma: float = 1.0, n: int, num_features: int):
-    """The weak-recovery statistic λ² + μ_D²/γ of the two-class cSBM: weak recovery is
-    possible iff it exceeds 1 (Deshpande et al. 2018; Lu & Sen 2020). :func:`it_threshold_mu`
-    gives the μ where it equals 1.
+def weak_recovery_statistic(
+    lam, mu, *, sigma: float = 1.0, n: int, num_features: int, classes: int = 2
+):
+    """The weak-recovery statistic λ² + γ θ² of the cSBM (γ = n/F; θ the spike the class means
+    add to the features' covariance in each class direction): recovery from edges and
+    features together is possible above 1. :func:`it_threshold_mu` gives the μ where it is 1.
+
+    Two classes (means ±μ e₀, θ = (μ/σ)²): λ² + μ_D²/γ with μ_D = γ (μ/σ)², the
+    information-theoretic threshold (Deshpande et al. 2018; Lu & Sen 2020). k > 2 classes
+    (orthonormal means μ e_c, as :func:`gnnrg.csbm` draws them): θ = (μ/σ)²/k in each of the
+    k − 1 directions; edges alone give the Kesten–Stigum λ², features alone the BBP
+    threshold γ θ² > 1 of their covariance (both measured in ``tests/theory``), and the
+    statistic is their sum, as the linearisation at the uninformative point gives for two
+    classes. Above 1 spectral and message-passing methods recover; as for the SBM alone,
+    with k >= 5 the information-theoretic threshold can lie below.
 
     Parameters
     ----------
@@ -101,16 +116,19 @@ def weak_recovery_statistic(lam, mu, *, sigma: float = 1.0, n: int, num_features
         Edge signal λ and feature signal μ >= 0 (broadcast together).
     sigma : float, default 1.0
     n, num_features : int
-        Nodes and feature dimension (γ = n/F, μ_D = γ (μ/σ)²).
+        Nodes and feature dimension.
+    classes : int, default 2
 
     Returns
     -------
     ndarray
-        λ² + μ_D²/γ = λ² + (n/F)(μ/σ)⁴.
+        λ² + (n/F) θ², θ = (μ/σ)² (two classes) or (μ/σ)²/k.
 
     Examples
     --------
     >>> float(weak_recovery_statistic(0.5, 0.3, n=1000, num_features=10))
+    1.06
+    >>> round(float(weak_recovery_statistic(0.5, 0.6, n=1000, num_features=10, classes=4)), 6)
     1.06
     """
     _check_signal(mu, sigma)
@@ -118,23 +136,33 @@ def weak_recovery_statistic(lam, mu, *, sigma: float = 1.0, n: int, num_features
         raise ValueError(f"n={n} and num_features={num_features} must be >= 1")
     if not np.isfinite(np.asarray(lam, dtype=float)).all():
         raise ValueError("lam must be finite")
-    gamma = n / num_features
     with np.errstate(over="ignore"):  # a huge λ or μ/σ: the statistic is +inf, said quietly
-        mu_d = gamma * (np.asarray(mu) / sigma) ** 2
-        return np.asarray(lam) ** 2 + mu_d**2 / gamma
+        theta = _feature_spike(classes) * (np.asarray(mu) / sigma) ** 2
+        return np.asarray(lam) ** 2 + n / num_features * theta**2
 
 
-def it_threshold_mu(lam, *, sigma: float = 1.0, n: int, num_features: int):
-    """The μ on the information-theoretic threshold at edge signal λ (0 where |λ| >= 1).
+def it_threshold_mu(lam, *, sigma: float = 1.0, n: int, num_features: int, classes: int = 2):
+    """The μ where :func:`weak_recovery_statistic` is 1 at edge signal λ (0 where |λ| >= 1):
+    for two classes the information-theoretic threshold.
 
     Examples
     --------
     >>> round(float(it_threshold_mu(0.0, n=1000, num_features=10)), 4)
     0.3162
+    >>> round(float(it_threshold_mu(0.0, n=1000, num_features=10, classes=4)), 4)
+    0.6325
     """
     lam = np.asarray(lam, dtype=float)
     rest = np.clip(1.0 - lam**2, 0.0, None)
-    return sigma * (rest * num_features / n) ** 0.25
+    return sigma * (rest * num_features / n) ** 0.25 / np.sqrt(_feature_spike(classes))
+
+
+def _feature_spike(classes: int) -> float:
+    """The covariance spike per unit (μ/σ)² in each class direction: 1 for the two classes'
+    ±e₀, 1/k for k orthonormal means (their covariance (I − 11ᵀ/k)/k)."""
+    if int(classes) != classes or classes < 2:
+        raise ValueError(f"classes={classes} must be an integer >= 2")
+    return 1.0 if classes == 2 else 1.0 / classes
 
 
 def gcn_beats_features(c_s: float, c_d: float) -> bool:

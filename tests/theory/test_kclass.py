@@ -13,16 +13,18 @@ from scipy.special import ndtr
 from gnnrg.cli import main
 from gnnrg.edgelist import edge_array
 from gnnrg.generators.csbm import csbm
-from gnnrg.parameters import block_probabilities
+from gnnrg.parameters import block_probabilities, lam_from_probabilities
 from gnnrg.theory import (
     features_only_accuracy,
     filter_matrix,
     graph_average_accuracy,
     graph_only_bayes_accuracy,
     graph_only_spectral_accuracy,
+    it_threshold_mu,
     linear_gcn_accuracy,
     nodewise_accuracy,
     one_layer_accuracy,
+    weak_recovery_statistic,
 )
 from gnnrg.theory.kclass import Component, argmax_probability, count_accuracy, on_nodes
 from gnnrg.theory.montecarlo import simulate_accuracy
@@ -181,6 +183,47 @@ def test_k_class_graph_only_reduces_to_two_classes():
         assert (amp[1:] >= spectral[1:]).all() and (np.diff(amp) >= 0).all()
 
 
+@pytest.mark.parametrize("classes", [2, 3, 5])
+def test_features_spike_is_the_one_the_weak_recovery_statistic_uses(classes):
+    """The features' half of the statistic, measured: gnnrg's k-class features add the spike
+    θ = (μ/σ)²/k (two classes' ±e₀: (μ/σ)²) in each class direction, so the top k − 1
+    eigenvectors of their sample covariance (n = 4000, F = 400, γ = 10) lie in the class-mean
+    span as BBP says: squared overlap (1 − 1/(γθ²))/(1 + 1/(γθ)) above γθ² = 1, none below,
+    where the top eigenvalues stay at the bulk edge (1 + γ^(−1/2))². μ is set from the
+    statistic's own features term γθ² (a wrong spike, 1/k off, moves the overlap by 0.3+)."""
+    from gnnrg.generators.features import class_means, sample_features
+
+    n, f = 4000, 400
+    gamma, rng = n / f, np.random.default_rng(0)
+    y = np.repeat(np.arange(classes), n // classes)
+    means = class_means(classes, f)
+    span = np.linalg.qr((means - means.mean(axis=0)).T)[0][:, : classes - 1]
+    for target in (0.2, 4.0, 10.0):  # γθ² wanted (near 1 the finite-n overlap spreads)
+        # μ where the statistic's features term λ² + γθ² − λ² is the target, at λ = 0
+        mu = it_threshold_mu(0.0, n=n, num_features=f, classes=classes) * target**0.25
+        stat = weak_recovery_statistic(0.0, mu, n=n, num_features=f, classes=classes)
+        assert stat == pytest.approx(target)
+        x = sample_features(y, means, float(mu), 1.0, rng)[0].astype(np.float64)
+        x -= x.mean(axis=0)
+        values, vectors = np.linalg.eigh(x.T @ x / len(y))
+        top = vectors[:, ::-1][:, : classes - 1]
+        overlap = np.linalg.norm(span.T @ top) ** 2 / (classes - 1)
+        theta = (target / gamma) ** 0.5
+        if target > 1:
+            expected = (1 - 1 / target) / (1 + 1 / (gamma * theta))
+            assert abs(overlap - expected) < 0.07, (target, overlap, expected)
+        else:
+            assert overlap < 0.08 and values[-1] < (1 + gamma**-0.5) ** 2 + 0.03, overlap
+
+
+def test_edges_half_of_the_statistic_is_kesten_stigum():
+    """The statistic's edge term λ²: the k-class AMP state evolution from an uninformative
+    start stays at chance just below λ² = 1 and leaves it just above."""
+    for k in (3, 5):
+        below, above = graph_only_bayes_accuracy(np.array([0.98, 1.02]), classes=k)
+        assert below == pytest.approx(1 / k) and above > 1 / k + 0.1
+
+
 @pytest.mark.slow
 def test_k_class_spectral_matches_eigenvectors():
     """Dense graphs: the k − 1 leading eigenvectors, nearest class centroid."""
@@ -217,6 +260,14 @@ def test_cli_k_classes_json_equals_the_api(capsys):
         float(graph_only_bayes_accuracy(1.5, n=999, avg_degree=10, classes=3))
     )
     assert out["joint_bayes"] is None and out["kesten_stigum"] == pytest.approx(2.25)
+    assert out["weak_recovery_statistic"] == pytest.approx(2.25 + 999 / 10 * (0.4**2 / 3) ** 2)
+    # the study's λ convention: the thresholds and baselines read the Kesten–Stigum λ
+    study = ["theory", "--classes", "3", "--lam", "1", "--lam-convention", "study", "--json"]
+    assert main(study) == 0
+    out = json.loads(capsys.readouterr().out)
+    _, ks = lam_from_probabilities(1000, out["p_in"], out["p_out"], 3)
+    assert out["lam"] == 1 and out["kesten_stigum"] == pytest.approx(ks**2) and ks < 0.75
+    assert out["graph_only_bayes"] == pytest.approx(1 / 3)  # below Kesten–Stigum
     argv = ["theory", "--degree-law", "powerlaw", "--degree-exponent", "3", "--json"]
     assert main(argv) == 0
     out = json.loads(capsys.readouterr().out)
