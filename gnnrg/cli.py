@@ -518,7 +518,12 @@ def _theory_column(
 ) -> list[dict[str, Any]]:
     """Theory rows for one λ (or one (p_in, p_out)) and every μ in ``mus``: the GCN's accuracy
     in ``result`` (one column of the evaluator's answer) and the baselines next to it."""
-    from gnnrg.parameters import block_probabilities, lam_from_probabilities, mu_deshpande
+    from gnnrg.parameters import (
+        block_probabilities,
+        kesten_stigum_lam,
+        lam_from_probabilities,
+        mu_deshpande,
+    )
     from gnnrg.theory import (
         features_only_accuracy,
         graph_only_bayes_accuracy,
@@ -538,9 +543,7 @@ def _theory_column(
     plain = k == 2 and args.degree_law is None  # joint Bayes and the IT curve: two plain classes
     # the baselines and thresholds read λ as Kesten–Stigum's (λ² = 1 at the threshold) and the
     # mean degree, whatever --lam-convention the point was given in
-    d_true, ks = (d, lam) if args.lam_convention == "kesten-stigum" else (
-        lam_from_probabilities(n, p_in, p_out, k)
-    )  # fmt: skip
+    d_true, ks = kesten_stigum_lam(n, d, lam, k, args.lam_convention)
     graph_only = graph_spectral = None
     if args.degree_law is None:
         graph_only = float(graph_only_bayes_accuracy(ks, n=n, avg_degree=d_true, classes=k))

@@ -32,6 +32,7 @@ __all__ = [
     "block_probabilities",
     "expected_neighbours",
     "from_phi_epsilon",
+    "kesten_stigum_lam",
     "lam_from_probabilities",
     "lam_range",
     "mu_deshpande",
@@ -174,6 +175,34 @@ def lam_from_probabilities(
         raise ValueError(f"p_in={p_in:g} and p_out={p_out:g} give no edges; one must be > 0")
     lam = n * (p_in - p_out) / (classes * math.sqrt(avg_degree))
     return avg_degree, lam
+
+
+def kesten_stigum_lam(
+    n: int, avg_degree: float, lam: float, classes: int = 2, convention: str = "kesten-stigum"
+) -> tuple[float, float]:
+    """The mean degree and the Kesten–Stigum λ (λ² = 1 at the threshold) of the graph that
+    (``avg_degree``, ``lam``) give under ``convention``: what the thresholds and the
+    graph-only baselines read. The same pair where the conventions agree (Kesten–Stigum's
+    own, and k = 2).
+
+    Returns
+    -------
+    (avg_degree, lam) : tuple of float
+
+    Examples
+    --------
+    >>> kesten_stigum_lam(1000, 10.0, 1.0, classes=3)
+    (10.0, 1.0)
+    >>> d, lam = kesten_stigum_lam(1000, 10.0, 1.0, classes=3, convention="study")
+    >>> round(d, 4), round(lam**2, 4)
+    (8.9459, 0.4968)
+    """
+    if check_choice("lam_convention", convention, LAM_CONVENTIONS) == "kesten-stigum" or (
+        classes == 2
+    ):
+        return float(avg_degree), float(lam)
+    p_in, p_out = block_probabilities(n, avg_degree, lam, classes, convention)
+    return lam_from_probabilities(n, p_in, p_out, classes)
 
 
 def mu_deshpande(mu: float, sigma: float, n: int, num_features: int) -> float:

@@ -163,7 +163,7 @@ def _features_line(ax, sigma: float, classes: int, level: float, mus) -> None:
 def _overlay_theory(
     ax, params: dict[str, Any], graph: dict[str, Any], lams, mus, level, jobs
 ) -> None:
-    from gnnrg.parameters import block_probabilities, lam_from_probabilities
+    from gnnrg.parameters import kesten_stigum_lam
     from gnnrg.theory import it_threshold_mu
 
     n, d = int(params["n"]), float(params["avg_degree"])
@@ -189,10 +189,7 @@ def _overlay_theory(
     _features_line(ax, sigma, classes, level, mus)
     if graph.get("degree_law") is None:  # at each λ of the panel's convention, Kesten–Stigum's
         convention = graph.get("lam_convention", "kesten-stigum")
-        ks = fine_l if convention == "kesten-stigum" else [
-            lam_from_probabilities(n, *block_probabilities(n, d, lam, classes, convention),
-                                   classes)[1] for lam in fine_l
-        ]  # fmt: skip
+        ks = [kesten_stigum_lam(n, d, lam, classes, convention)[1] for lam in fine_l]
         it = it_threshold_mu(ks, sigma=sigma, n=n, num_features=f, classes=classes)
         ax.plot(fine_l, it, color="red", lw=1.5, label=_threshold_label(classes))
 

@@ -323,8 +323,8 @@ class _Strata:
     """The propensity strata of a degree-corrected graph as the neighbourhoods need them.
 
     ``edge[same][a, b]``: the mean edge probability 1 − exp(−p θ_a θ_b) over the population's
-    pairs of strata a and b (within a class when ``same``); ``frac[same][a, b]``: the share
-    of stratum b in that class as a node of a sees it. ``reach``:
+    pairs of strata a and b (within a class when ``same``); ``frac[same][a, b]`` (with degree
+    correction): the share of stratum b in that class as a node of a sees it. ``reach``:
     :func:`~gnnrg.theory.degree_corrected.class_reach`, the class samples and their lift of
     a neighbour's reach; ``q_in``, ``q_out``: a neighbour's mean edge probability into its
     own class and another, what :func:`~gnnrg.theory.degree_corrected.stratum_degrees` reads
@@ -343,7 +343,6 @@ class _Strata:
             self.frac = {rel: frac for rel, (frac, _) in pairs.items()}
             self.edge = {rel: edge for rel, (_, edge) in pairs.items()}
         else:
-            self.frac = {rel: self.weight[None, :] for rel in (True, False)}
             self.edge = {True: np.array([[p_in]]), False: np.array([[p_out]])}
         self.reach = reach
         if reach is not None:
@@ -476,19 +475,20 @@ class _Neighbourhoods:
         var_n = np.zeros((nodes, k))
         direct = eps**2 * per_node(r_l**2 * (w_i[owner] + w_l) ** 2)
         mean_d = r_i**2 * (eps**2 * w_i + per_node(w_l)) ** 2 + direct
+        # the nodes of class c outside N(i) ∪ {i} per stratum (W, S) and where l's edges into
+        # class c land among them (E, S): one stratum on plain graphs, else below
+        outside_w, landing = np.ones((nodes, 1)), np.ones((len(cls), 1))
         for c in range(k):
             same_l = cls == c
-            # the nodes of class c outside N(i) ∪ {i} per stratum (W, S): class c's sample
-            # less i and its neighbours there (their strata known), fewer hubs the larger θ_i;
-            # l's edges into class c end on them in proportion to edge(l, b'') (E, S)
-            if strata.reach is None:  # one stratum
-                outside_w, ends = np.ones((nodes, 1)), np.ones((len(cls), 1))
-            else:
+            if strata.reach is not None:  # class c's sample less i and its neighbours there
+                # (their strata known), fewer hubs the larger θ_i; l's edges land on them in
+                # proportion to edge(l, b'')
                 left = _sample_nodes(strata, sample, own, c) - theirs[c]
                 outside_w = _normalised(np.maximum(left, 0.0), weight)
-                ends = _normalised(outside_w[owner] * batch.edges(c)[0], outside_w[owner])
-            end_mean = (ends * np.where(same_l[:, None], once[True][0], once[False][0])).sum(1)
-            end_square = (ends * np.where(same_l[:, None], once[True][1], once[False][1])).sum(1)
+                landing = _normalised(outside_w[owner] * batch.edges(c)[0], outside_w[owner])
+            end_mean = (landing * np.where(same_l[:, None], once[True][0], once[False][0])).sum(1)
+            end_square = (landing * np.where(same_l[:, None], once[True][1],
+                                             once[False][1])).sum(1)  # fmt: skip
             inner, inner_cross, inner_square = _inner(batch, c, w_l, r_l, w_i, e_in[:, c],
                                                       expect[:, c])  # fmt: skip
             mean_n[:, c] += inner
@@ -500,7 +500,7 @@ class _Neighbourhoods:
             # two neighbours meet on a node of stratum b'' with chance ∝ share_b'' × both
             # edge probabilities (on hubs, until their edges saturate)
             with np.errstate(invalid="ignore", divide="ignore"):  # edge(l, b'') over its mean
-                lift = np.where(outside_w[owner] > 0, ends / outside_w[owner], 0.0)
+                lift = np.where(outside_w[owner] > 0, landing / outside_w[owner], 0.0)
             reach = (w_l * e_out[:, c])[:, None] * lift
             pool = size - counts[:, c] - (c == 0)
             total = per_node(reach)
